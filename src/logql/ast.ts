@@ -1,14 +1,9 @@
 // The typed LogQL syntax tree: what the parser produces, the printer prints, the pipeline builder
 // compiles and the engine evaluates. Plain data only (no behaviour), so it can be compared in tests.
 
-export type MatchOp = '=' | '!=' | '=~' | '!~';
+import type { Matcher } from '../model/matchers.js';
 
-/** A label matcher; regexes are fully anchored when compiled (`^(?:re)$`), as Prometheus does. */
-export interface Matcher {
-  name: string;
-  op: MatchOp;
-  value: string;
-}
+export type { MatchOp, Matcher } from '../model/matchers.js';
 
 // ---------------------------------------------------------------------------------------------
 // Log pipeline

@@ -3,3 +3,4 @@ export * from './time.js';
 export * from './labels.js';
 export * from './entry.js';
 export * from './errors.js';
+export * from './matchers.js';
