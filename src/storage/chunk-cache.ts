@@ -1,0 +1,39 @@
+// Least-recently-used cache of chunk bytes, bounded by total bytes. In memory only; never copies
+// the cached arrays, so callers must treat them as read-only.
+
+export class ChunkCache {
+  private readonly entries = new Map<string, Uint8Array>();
+  private bytes = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  get(key: string): Uint8Array | undefined {
+    const data = this.entries.get(key);
+    if (data !== undefined) {
+      this.entries.delete(key);
+      this.entries.set(key, data);
+    }
+    return data;
+  }
+
+  /** Stores the chunk unless it alone exceeds the budget; evicts the least recently used first. */
+  set(key: string, data: Uint8Array): void {
+    if (data.length > this.maxBytes) return;
+    const old = this.entries.get(key);
+    if (old !== undefined) {
+      this.bytes -= old.length;
+      this.entries.delete(key);
+    }
+    this.entries.set(key, data);
+    this.bytes += data.length;
+    for (const [k, v] of this.entries) {
+      if (this.bytes <= this.maxBytes) break;
+      this.entries.delete(k);
+      this.bytes -= v.length;
+    }
+  }
+
+  get size(): number {
+    return this.bytes;
+  }
+}
