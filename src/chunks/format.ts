@@ -1,0 +1,396 @@
+// The byte layout of an encoded chunk (format version 1): block and chunk encoders, and the checked
+// readers of headers, tables and sections. Pure: bytes in, bytes out; never trusts a length or offset it read.
+//
+// All fixed-width integers are little-endian. uvarint = unsigned LEB128 (7 bits a byte, low bits first).
+//
+//   chunk  := header block* table footer
+//   header := "LKCH" | version u8 (= 1) | codec u8 (0 none, 1 gzip, 2 snappy) | reserved u16 (= 0)
+//             | crc32 u32 of the 8 bytes before it                                            (12 bytes)
+//   block  := sectionSizes section[0] section[1] section[2] section[3]
+//     sectionSizes := 4 x (compressedLength u32, uncompressedLength u32)                       (32 bytes)
+//     Each section is compressed on its own with the chunk's codec; an empty section takes 0 bytes.
+//     Entries are sorted by timestamp (ties keep insertion order). Uncompressed, the sections are:
+//     0 timestamps: per entry a uvarint, ts[i] - ts[i-1], with ts[-1] = the block's minTs (so the first is 0)
+//     1 lengths:    per entry a uvarint, the UTF-8 byte length of its line
+//     2 lines:      the lines' UTF-8 bytes, concatenated without separators
+//     3 metadata:   empty when no entry has structured metadata; else per entry a uvarint pair count, then
+//                   per pair (in push order) uvarint nameLength, name, uvarint valueLength, value (UTF-8)
+//     Counting and byte-summing reads decompress sections 0 and 1 only.
+//   table  := blockCount u32 | blockCount x tableEntry
+//     tableEntry := minTs i64 | maxTs i64 | entries u32 | offset u32 (from the chunk's start)
+//                   | length u32 (the block's bytes, sectionSizes included)
+//                   | uncompressedLength u32 (the four sections uncompressed)
+//                   | rawBytes u32 (line bytes + metadata name and value bytes)
+//                   | crc32 u32 of the block's `length` bytes                                  (40 bytes)
+//     Blocks follow the header back to back in table order. maxTs - minTs <= 2^53 - 1, so every
+//     offset from minTs is an exact double.
+//   footer := tableOffset u32 | crc32 u32 of the table                                         (8 bytes)
+import { CorruptDataError } from '../model/errors.js';
+import type { Label, Labels } from '../model/labels.js';
+import { type Codec, codecFromId, codecId, compressSection, decompressSection } from './codec.js';
+import { crc32, hex32 } from './checksum.js';
+import type { BlockMeta } from './types.js';
+import { MAX_EXACT_SPAN_NS } from './types.js';
+import { MAX_UVARINT_BYTES, writeUvarint } from './varint.js';
+
+export const FORMAT_VERSION = 1;
+const MAGIC = Buffer.from('LKCH', 'latin1');
+export const HEADER_LENGTH = 12;
+const FOOTER_LENGTH = 8;
+const TABLE_ENTRY_LENGTH = 40;
+const SECTION_SIZES_LENGTH = 32;
+const SECTIONS = 4;
+export const SECTION_TIMESTAMPS = 0;
+export const SECTION_LENGTHS = 1;
+export const SECTION_LINES = 2;
+export const SECTION_METADATA = 3;
+const SECTION_NAMES = ['timestamps', 'lengths', 'lines', 'metadata'];
+const MAX_U32 = 0xffffffff;
+const EMPTY = Buffer.alloc(0);
+
+export function corrupt(message: string): CorruptDataError {
+  return new CorruptDataError(`corrupt chunk: ${message}`);
+}
+
+/** A head block's entries as parallel columns, sorted by timestamp. */
+export interface BlockColumns {
+  readonly ts: readonly bigint[];
+  readonly lines: readonly string[];
+  readonly lineBytes: readonly number[];
+  readonly metadata: readonly (Labels | undefined)[];
+  readonly lineBytesTotal: number;
+  /** How many entries carry structured metadata. */
+  readonly metadataEntries: number;
+}
+
+/** A sealed block's bytes and table entry. */
+export interface EncodedBlock {
+  readonly meta: BlockMeta;
+  readonly bytes: Uint8Array;
+}
+
+let scratch = Buffer.allocUnsafe(1 << 16);
+
+function scratchOf(size: number): Buffer {
+  if (scratch.length < size) scratch = Buffer.allocUnsafe(Math.max(size, scratch.length * 2));
+  return scratch;
+}
+
+function metadataBound(columns: BlockColumns): number {
+  if (columns.metadataEntries === 0) return 0;
+  let bound = 0;
+  for (const md of columns.metadata) {
+    bound += MAX_UVARINT_BYTES;
+    if (md) for (const l of md) bound += 2 * MAX_UVARINT_BYTES + 3 * (l.name.length + l.value.length);
+  }
+  return bound;
+}
+
+/** Encodes a non-empty head block: its section sizes and compressed sections. */
+export function encodeBlock(columns: BlockColumns, codec: Codec): { bytes: Buffer; uncompressedLength: number } {
+  const { ts, lines, lineBytes, metadata } = columns;
+  const n = ts.length;
+  const buf = scratchOf(2 * n * MAX_UVARINT_BYTES + columns.lineBytesTotal + metadataBound(columns));
+  const ends: number[] = [];
+  let p = 0;
+  let prev = ts[0];
+  for (let i = 0; i < n; i++) {
+    p = writeUvarint(buf, p, Number(ts[i] - prev));
+    prev = ts[i];
+  }
+  ends.push(p);
+  for (let i = 0; i < n; i++) p = writeUvarint(buf, p, lineBytes[i]);
+  ends.push(p);
+  for (let i = 0; i < n; i++) p += buf.write(lines[i], p);
+  ends.push(p);
+  if (columns.metadataEntries > 0) {
+    for (let i = 0; i < n; i++) {
+      const md = metadata[i];
+      if (md === undefined) {
+        buf[p++] = 0;
+        continue;
+      }
+      p = writeUvarint(buf, p, md.length);
+      for (const l of md) {
+        p = writeUvarint(buf, p, Buffer.byteLength(l.name));
+        p += buf.write(l.name, p);
+        p = writeUvarint(buf, p, Buffer.byteLength(l.value));
+        p += buf.write(l.value, p);
+      }
+    }
+  }
+  ends.push(p);
+
+  const compressed: Buffer[] = [];
+  let total = SECTION_SIZES_LENGTH;
+  let start = 0;
+  for (const end of ends) {
+    const section = end === start ? EMPTY : compressSection(codec, buf.subarray(start, end));
+    compressed.push(section);
+    total += section.length;
+    start = end;
+  }
+  const out = Buffer.allocUnsafe(total);
+  let q = SECTION_SIZES_LENGTH;
+  start = 0;
+  for (let s = 0; s < SECTIONS; s++) {
+    out.writeUInt32LE(compressed[s].length, 8 * s);
+    out.writeUInt32LE(ends[s] - start, 8 * s + 4);
+    out.set(compressed[s], q);
+    q += compressed[s].length;
+    start = ends[s];
+  }
+  return { bytes: out, uncompressedLength: p };
+}
+
+/** Lays out a whole chunk: header, the blocks back to back, table and footer. */
+export function encodeChunk(codec: Codec, blocks: readonly EncodedBlock[]): Buffer {
+  let blockBytes = 0;
+  for (const b of blocks) blockBytes += b.bytes.length;
+  const tableLength = 4 + TABLE_ENTRY_LENGTH * blocks.length;
+  const size = HEADER_LENGTH + blockBytes + tableLength + FOOTER_LENGTH;
+  if (size > MAX_U32) throw new RangeError(`chunk of ${size} bytes exceeds the format's 4 GiB limit`);
+  const out = Buffer.allocUnsafe(size);
+  MAGIC.copy(out, 0);
+  out[4] = FORMAT_VERSION;
+  out[5] = codecId(codec);
+  out.writeUInt16LE(0, 6);
+  out.writeUInt32LE(crc32(out.subarray(0, 8)), 8);
+  let p = HEADER_LENGTH;
+  for (const b of blocks) {
+    out.set(b.bytes, p);
+    p += b.bytes.length;
+  }
+  const tableOffset = p;
+  out.writeUInt32LE(blocks.length, p);
+  p += 4;
+  let offset = HEADER_LENGTH;
+  for (const { meta, bytes } of blocks) {
+    out.writeBigInt64LE(meta.minTs, p);
+    out.writeBigInt64LE(meta.maxTs, p + 8);
+    out.writeUInt32LE(meta.entries, p + 16);
+    out.writeUInt32LE(offset, p + 20);
+    out.writeUInt32LE(bytes.length, p + 24);
+    out.writeUInt32LE(meta.uncompressedLength, p + 28);
+    out.writeUInt32LE(meta.rawBytes, p + 32);
+    out.writeUInt32LE(meta.crc32, p + 36);
+    offset += bytes.length;
+    p += TABLE_ENTRY_LENGTH;
+  }
+  out.writeUInt32LE(tableOffset, p);
+  out.writeUInt32LE(crc32(out.subarray(tableOffset, p)), p + 4);
+  return out;
+}
+
+/** Checks a chunk's header, footer and table and returns its codec and block table. */
+export function readChunkLayout(data: Buffer): { codec: Codec; blocks: BlockMeta[] } {
+  const len = data.length;
+  const minimum = HEADER_LENGTH + 4 + FOOTER_LENGTH;
+  if (len < minimum) throw corrupt(`${len} bytes is too short for a chunk (at least ${minimum}; truncated?)`);
+  if (!data.subarray(0, 4).equals(MAGIC)) throw corrupt(`bad magic number ${hex32(data.readUInt32BE(0))}, not a chunk`);
+  const headerCrc = crc32(data.subarray(0, 8));
+  if (headerCrc !== data.readUInt32LE(8))
+    throw corrupt(`header checksum mismatch (stored ${hex32(data.readUInt32LE(8))}, computed ${hex32(headerCrc)})`);
+  if (data[4] !== FORMAT_VERSION) throw corrupt(`unsupported format version ${data[4]} (this reader knows ${FORMAT_VERSION})`);
+  const codec = codecFromId(data[5]);
+  if (codec === undefined) throw corrupt(`unknown codec id ${data[5]}`);
+
+  const tableOffset = data.readUInt32LE(len - FOOTER_LENGTH);
+  if (tableOffset < HEADER_LENGTH || tableOffset > len - FOOTER_LENGTH - 4)
+    throw corrupt(`block table offset ${tableOffset} is out of range for a ${len}-byte chunk (truncated?)`);
+  const table = data.subarray(tableOffset, len - FOOTER_LENGTH);
+  const storedCrc = data.readUInt32LE(len - 4);
+  const tableCrc = crc32(table);
+  if (tableCrc !== storedCrc)
+    throw corrupt(`block table checksum mismatch (stored ${hex32(storedCrc)}, computed ${hex32(tableCrc)}; truncated or damaged)`);
+  const count = table.readUInt32LE(0);
+  if (table.length !== 4 + TABLE_ENTRY_LENGTH * count)
+    throw corrupt(`block table of ${table.length} bytes cannot hold ${count} blocks`);
+
+  const blocks: BlockMeta[] = [];
+  let expectedOffset = HEADER_LENGTH;
+  for (let i = 0, p = 4; i < count; i++, p += TABLE_ENTRY_LENGTH) {
+    const meta: BlockMeta = {
+      minTs: table.readBigInt64LE(p),
+      maxTs: table.readBigInt64LE(p + 8),
+      entries: table.readUInt32LE(p + 16),
+      offset: table.readUInt32LE(p + 20),
+      length: table.readUInt32LE(p + 24),
+      uncompressedLength: table.readUInt32LE(p + 28),
+      rawBytes: table.readUInt32LE(p + 32),
+      crc32: table.readUInt32LE(p + 36),
+    };
+    if (meta.offset !== expectedOffset || meta.length < SECTION_SIZES_LENGTH || meta.offset + meta.length > tableOffset)
+      throw corrupt(`block ${i} at offset ${meta.offset} with length ${meta.length} does not fit the chunk layout`);
+    if (meta.entries === 0) throw corrupt(`block ${i} has no entries`);
+    if (meta.maxTs < meta.minTs || meta.maxTs - meta.minTs > MAX_EXACT_SPAN_NS)
+      throw corrupt(`block ${i} has an invalid time range ${meta.minTs}..${meta.maxTs}`);
+    expectedOffset += meta.length;
+    blocks.push(meta);
+  }
+  if (expectedOffset !== tableOffset) throw corrupt(`blocks end at ${expectedOffset} but the block table starts at ${tableOffset}`);
+  return { codec, blocks };
+}
+
+/** Checks a block's bytes against its table entry and returns where each compressed section starts. */
+export function checkBlock(bytes: Buffer, meta: BlockMeta, codec: Codec, index: number): number[] {
+  const crc = crc32(bytes);
+  if (crc !== meta.crc32) throw corrupt(`block ${index} checksum mismatch (stored ${hex32(meta.crc32)}, computed ${hex32(crc)})`);
+  const starts: number[] = [];
+  let p = SECTION_SIZES_LENGTH;
+  let uncompressed = 0;
+  for (let s = 0; s < SECTIONS; s++) {
+    const c = bytes.readUInt32LE(8 * s);
+    const u = bytes.readUInt32LE(8 * s + 4);
+    if ((u === 0 && c !== 0) || (codec === 'none' && c !== u))
+      throw corrupt(`block ${index} ${SECTION_NAMES[s]} section sizes ${c}/${u} are inconsistent`);
+    starts.push(p);
+    p += c;
+    uncompressed += u;
+  }
+  if (p !== bytes.length || uncompressed !== meta.uncompressedLength)
+    throw corrupt(`block ${index} section sizes do not add up to the block table's lengths`);
+  return starts;
+}
+
+/** Decompresses section `s` of a block checked by checkBlock. */
+export function readSection(bytes: Buffer, starts: readonly number[], s: number, codec: Codec, index: number): Buffer {
+  const c = bytes.readUInt32LE(8 * s);
+  const u = bytes.readUInt32LE(8 * s + 4);
+  if (u === 0) return EMPTY;
+  try {
+    return decompressSection(codec, bytes.subarray(starts[s], starts[s] + c), u);
+  } catch (err) {
+    throw corrupt(`block ${index} ${SECTION_NAMES[s]} section does not decompress with ${codec}: ${(err as Error).message}`);
+  }
+}
+
+/** Length in bytes of section `s` uncompressed. */
+export function sectionLength(bytes: Buffer, s: number): number {
+  return bytes.readUInt32LE(8 * s + 4);
+}
+
+/** Decodes the timestamps section into offsets from the block's minTs; `span` is maxTs - minTs. */
+export function decodeTimestamps(section: Buffer, n: number, span: number, index: number): Float64Array {
+  const out = new Float64Array(n);
+  const end = section.length;
+  let p = 0;
+  let acc = 0;
+  let i = 0;
+  for (; i < n; i++) {
+    if (p >= end) break;
+    let b = section[p++];
+    let v = b & 127;
+    if (b > 127) {
+      let mul = 128;
+      do {
+        if (p >= end || mul > 0x2000000000000) throw corrupt(`block ${index} timestamps section holds a bad varint`);
+        b = section[p++];
+        v += (b & 127) * mul;
+        mul *= 128;
+      } while (b > 127);
+    }
+    acc += v;
+    if (acc > span) break;
+    out[i] = acc;
+  }
+  if (i !== n || p !== end || acc !== span || out[0] !== 0)
+    throw corrupt(`block ${index} timestamps section does not match the block table's time range and entry count`);
+  return out;
+}
+
+/** Decodes the lengths section; `linesLength` is the lines section's uncompressed length. */
+export function decodeLengths(section: Buffer, n: number, linesLength: number, index: number): Uint32Array {
+  const out = new Uint32Array(n);
+  const end = section.length;
+  let p = 0;
+  let sum = 0;
+  let i = 0;
+  for (; i < n; i++) {
+    if (p >= end) break;
+    let b = section[p++];
+    let v = b & 127;
+    if (b > 127) {
+      let mul = 128;
+      do {
+        if (p >= end || mul > 0x10000000) throw corrupt(`block ${index} lengths section holds a bad varint`);
+        b = section[p++];
+        v += (b & 127) * mul;
+        mul *= 128;
+      } while (b > 127);
+    }
+    sum += v;
+    if (sum > linesLength) break;
+    out[i] = v;
+  }
+  if (i !== n || p !== end || sum !== linesLength) throw corrupt(`block ${index} lengths section does not match its lines section`);
+  return out;
+}
+
+/** Reads varints and strings of the metadata section, failing cleanly at its end. */
+class MetadataReader {
+  private pos = 0;
+
+  constructor(
+    private readonly section: Buffer,
+    private readonly index: number,
+  ) {}
+
+  uvarint(): number {
+    let v = 0;
+    let mul = 1;
+    let b: number;
+    do {
+      if (this.pos >= this.section.length || mul > 0x10000000) throw this.bad();
+      b = this.section[this.pos++];
+      v += (b & 127) * mul;
+      mul *= 128;
+    } while (b > 127);
+    return v;
+  }
+
+  string(): string {
+    const len = this.uvarint();
+    const end = this.pos + len;
+    if (end > this.section.length) throw this.bad();
+    const s = this.section.toString('utf8', this.pos, end);
+    this.pos = end;
+    return s;
+  }
+
+  skipString(): void {
+    const len = this.uvarint();
+    if (this.pos + len > this.section.length) throw this.bad();
+    this.pos += len;
+  }
+
+  private bad(): CorruptDataError {
+    return corrupt(`block ${this.index} metadata section ends early or holds a bad varint`);
+  }
+}
+
+/** Decodes the structured metadata of entries lo..hi-1 from a non-empty metadata section. */
+export function decodeMetadata(section: Buffer, lo: number, hi: number, index: number): (Labels | undefined)[] {
+  const r = new MetadataReader(section, index);
+  for (let i = 0; i < lo; i++) {
+    for (let pairs = r.uvarint(); pairs > 0; pairs--) {
+      r.skipString();
+      r.skipString();
+    }
+  }
+  const out: (Labels | undefined)[] = new Array(hi - lo);
+  for (let i = lo; i < hi; i++) {
+    const pairs = r.uvarint();
+    if (pairs === 0) {
+      out[i - lo] = undefined;
+      continue;
+    }
+    const md: Label[] = new Array(pairs);
+    for (let k = 0; k < pairs; k++) {
+      const name = r.string();
+      md[k] = { name, value: r.string() };
+    }
+    out[i - lo] = md;
+  }
+  return out;
+}

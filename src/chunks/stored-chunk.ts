@@ -1,0 +1,68 @@
+// A chunk read back from storage: validates header and block table up front, checks each block's CRC
+// before first use and decodes only the blocks a read overlaps. Never returns data that failed a check.
+import type { Direction, Entry } from '../model/entry.js';
+import { SealedBlock } from './block.js';
+import type { Codec } from './codec.js';
+import { iterateRuns, sampleViewsOfRuns, samplesOfViews } from './entry-runs.js';
+import { readChunkLayout } from './format.js';
+import type { BlockMeta, Sample, SampleView } from './types.js';
+
+export class StoredChunk {
+  /** The earliest timestamp in the chunk; 0n when it holds no entries. */
+  readonly minTs: bigint;
+  /** The latest timestamp in the chunk; 0n when it holds no entries. */
+  readonly maxTs: bigint;
+  readonly entries: number;
+  /** Line bytes plus structured metadata name and value bytes (Loki's uncompressed size). */
+  readonly uncompressedBytes: number;
+
+  private constructor(
+    readonly codec: Codec,
+    private readonly sealed: readonly SealedBlock[],
+    /** Size of the encoded chunk. */
+    readonly compressedBytes: number,
+  ) {
+    let entries = 0;
+    let raw = 0;
+    let minTs = sealed.length > 0 ? sealed[0].minTs : 0n;
+    let maxTs = sealed.length > 0 ? sealed[0].maxTs : 0n;
+    for (const b of sealed) {
+      entries += b.meta.entries;
+      raw += b.meta.rawBytes;
+      if (b.minTs < minTs) minTs = b.minTs;
+      if (b.maxTs > maxTs) maxTs = b.maxTs;
+    }
+    this.entries = entries;
+    this.uncompressedBytes = raw;
+    this.minTs = minTs;
+    this.maxTs = maxTs;
+  }
+
+  /** Reads an encoded chunk (without copying it); throws CorruptDataError when its header or table is damaged. */
+  static decode(data: Uint8Array): StoredChunk {
+    const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const { codec, blocks } = readChunkLayout(buf);
+    const sealed = blocks.map((meta, i) => new SealedBlock(meta, buf.subarray(meta.offset, meta.offset + meta.length), codec, i));
+    return new StoredChunk(codec, sealed, buf.length);
+  }
+
+  /** The block table, so readers can prune by time. */
+  blocks(): readonly BlockMeta[] {
+    return this.sealed.map((b) => b.meta);
+  }
+
+  /** Entries with from <= ts < through, by ts in `direction`; ties in insertion order (reversed backward). */
+  iterate(from: bigint, through: bigint, direction: Direction): Iterable<Entry> {
+    return iterateRuns(this.sealed, from, through, direction);
+  }
+
+  /** Columnar timestamps and line sizes of entries with from <= ts < through, ascending; no line is decompressed. */
+  sampleViews(from: bigint, through: bigint): SampleView[] {
+    return sampleViewsOfRuns(this.sealed, from, through);
+  }
+
+  /** The samples of sampleViews(from, through), one object each. */
+  samples(from: bigint, through: bigint): Iterable<Sample> {
+    return samplesOfViews(this.sampleViews(from, through));
+  }
+}

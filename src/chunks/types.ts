@@ -1,0 +1,50 @@
+// Shared shapes of the chunk package: options, block metadata and the columnar sample view.
+// Types and constants only; no logic.
+import type { Codec } from './codec.js';
+
+export interface ChunkOptions {
+  /** Uncompressed bytes (lines + structured metadata) at which the head block is sealed. */
+  blockSize: number;
+  /** Chunk size (sealed blocks compressed + head uncompressed) at which the chunk is full; 0 = 10 blocks. */
+  targetSize: number;
+  codec: Codec;
+}
+
+/** Loki's chunk_block_size, chunk_target_size and chunk_encoding defaults. */
+export const DEFAULT_CHUNK_OPTIONS: Readonly<ChunkOptions> = { blockSize: 262_144, targetSize: 1_572_864, codec: 'snappy' };
+
+/** Where a sealed block sits in the encoded chunk and what it holds. */
+export interface BlockMeta {
+  readonly minTs: bigint;
+  readonly maxTs: bigint;
+  readonly entries: number;
+  /** Byte offset of the block in the encoded chunk. */
+  readonly offset: number;
+  /** Bytes of the block in the encoded chunk (its section sizes and compressed sections). */
+  readonly length: number;
+  /** Sum of the block's four sections uncompressed. */
+  readonly uncompressedLength: number;
+  /** UTF-8 bytes of the lines plus structured metadata names and values (Loki's uncompressed size). */
+  readonly rawBytes: number;
+  /** CRC-32 of the block's `length` bytes. */
+  readonly crc32: number;
+}
+
+/**
+ * Timestamps and line sizes of consecutive entries, ascending by timestamp. Entry i has timestamp
+ * `baseTs + BigInt(offsetsNs[i])` and a line of `bytes[i]` UTF-8 bytes. Offsets are integral
+ * nanoseconds and exact: a view never spans more than MAX_EXACT_SPAN_NS (about 104 days).
+ */
+export interface SampleView {
+  readonly baseTs: bigint;
+  readonly offsetsNs: Float64Array;
+  readonly bytes: Uint32Array;
+}
+
+export interface Sample {
+  ts: bigint;
+  bytes: number;
+}
+
+/** The widest span of timestamps inside one block or sample view: offsets stay exact doubles. */
+export const MAX_EXACT_SPAN_NS = BigInt(Number.MAX_SAFE_INTEGER);
