@@ -13,6 +13,8 @@ export interface KVBackend {
 }
 
 export interface KVNamespace {
+  /** Unique per namespace; the Redis backend prefixes keys with `${name}:`. */
+  name: string;
   /** One more client of the namespace (for Redis: its own connections, like another process). */
   open(): KVStore;
 }
@@ -29,6 +31,7 @@ function backend(name: string, connect: (ns: string) => KVStore, setup = async (
     namespace() {
       const ns = uniqueName();
       return {
+        name: ns,
         open() {
           const kv = connect(ns);
           opened.push(kv);
