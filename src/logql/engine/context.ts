@@ -1,0 +1,22 @@
+// What every evaluation step needs to reach: the step grid, the query source, the injected
+// pipeline/extractor builders and the abort signal. Types only.
+import type { Stage, RangeAggregationExpr } from '../ast.js';
+import type { Pipeline, QuerySource, SampleExtractor } from '../contracts.js';
+import type { StepGrid } from './step-grid.js';
+
+export interface EngineDeps {
+  buildPipeline(stages: Stage[]): Pipeline;
+  buildSampleExtractor(expr: RangeAggregationExpr): SampleExtractor;
+}
+
+export interface EngineLimits {
+  maxQuerySeries: number;
+}
+
+export interface EvalContext {
+  readonly grid: StepGrid;
+  readonly instant: boolean;
+  readonly source: QuerySource;
+  readonly deps: EngineDeps;
+  readonly signal?: AbortSignal;
+}

@@ -1,0 +1,181 @@
+// The functions of range aggregations over one window of one series, with Loki's arithmetic
+// (range_vector.go): same summation order, same NaN/Inf handling, same rate_counter extrapolation.
+// Pure numeric code over sorted sample arrays; windows are index ranges [lo, hi).
+import type { RangeAggregationExpr } from '../ast.js';
+
+/** Samples of one series, `ts` ascending (ns), `values[i]` at `ts[i]`. */
+export interface SeriesPoints {
+  readonly ts: readonly bigint[];
+  readonly values: readonly number[];
+}
+
+/** The window value for samples [lo, hi) of one series (hi > lo). */
+export type WindowValue = (lo: number, hi: number) => number;
+
+/** Builds, per series, the function that evaluates windows of that series. */
+export type RangeFunction = (points: SeriesPoints) => WindowValue;
+
+/** Go time.Duration.Seconds(). */
+export function durationSeconds(ns: bigint): number {
+  return Number(ns / 1_000_000_000n) + Number(ns % 1_000_000_000n) / 1e9;
+}
+
+export function rangeFunction(expr: RangeAggregationExpr): RangeFunction {
+  const range = expr.range.range;
+  const seconds = durationSeconds(range);
+  switch (expr.op) {
+    case 'count_over_time':
+    case 'absent_over_time':
+      return () => (lo, hi) => hi - lo;
+    case 'rate':
+      if (!expr.range.unwrap) return () => (lo, hi) => (hi - lo) / seconds;
+      return (p) => {
+        const sum = windowSum(p.values);
+        return (lo, hi) => sum(lo, hi) / seconds;
+      };
+    case 'bytes_rate':
+      return (p) => {
+        const sum = windowSum(p.values);
+        return (lo, hi) => sum(lo, hi) / seconds;
+      };
+    case 'bytes_over_time':
+    case 'sum_over_time':
+      return (p) => windowSum(p.values);
+    case 'avg_over_time':
+      return (p) => (lo, hi) => avgOverTime(p.values, lo, hi);
+    case 'max_over_time':
+      return (p) => (lo, hi) => maxOverTime(p.values, lo, hi);
+    case 'min_over_time':
+      return (p) => (lo, hi) => minOverTime(p.values, lo, hi);
+    case 'stdvar_over_time':
+      return (p) => (lo, hi) => stdvarOverTime(p.values, lo, hi);
+    case 'stddev_over_time':
+      return (p) => (lo, hi) => Math.sqrt(stdvarOverTime(p.values, lo, hi));
+    case 'quantile_over_time': {
+      const q = expr.param ?? NaN;
+      return (p) => (lo, hi) => quantile(q, p.values.slice(lo, hi));
+    }
+    case 'first_over_time':
+      return (p) => (lo) => p.values[lo];
+    case 'last_over_time':
+      return (p) => (_lo, hi) => p.values[hi - 1];
+    case 'rate_counter':
+      return (p) => (lo, hi) => extrapolatedCounterRate(p, lo, hi, range);
+  }
+}
+
+const MAX_EXACT = 2 ** 53;
+
+/**
+ * Sums windows in sample order, as Loki does. When every value is a non-negative integer and the
+ * total stays exactly representable (counts, bytes), prefix sums give bit-identical results in O(1).
+ */
+function windowSum(values: readonly number[]): WindowValue {
+  const n = values.length;
+  const prefix = new Float64Array(n + 1);
+  let exact = true;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    const next = prefix[i] + v;
+    if (!Number.isInteger(v) || v < 0 || next > MAX_EXACT) {
+      exact = false;
+      break;
+    }
+    prefix[i + 1] = next;
+  }
+  if (exact) return (lo, hi) => prefix[hi] - prefix[lo];
+  return (lo, hi) => {
+    let sum = 0;
+    for (let i = lo; i < hi; i++) sum += values[i];
+    return sum;
+  };
+}
+
+function avgOverTime(values: readonly number[], lo: number, hi: number): number {
+  let mean = 0;
+  let count = 0;
+  for (let i = lo; i < hi; i++) {
+    const v = values[i];
+    count++;
+    if (mean === Infinity || mean === -Infinity) {
+      if ((v === Infinity || v === -Infinity) && mean > 0 === v > 0) continue;
+      if (Number.isFinite(v)) continue;
+    }
+    mean += v / count - mean / count;
+  }
+  return mean;
+}
+
+function maxOverTime(values: readonly number[], lo: number, hi: number): number {
+  let max = values[lo];
+  for (let i = lo; i < hi; i++) if (values[i] > max || Number.isNaN(max)) max = values[i];
+  return max;
+}
+
+function minOverTime(values: readonly number[], lo: number, hi: number): number {
+  let min = values[lo];
+  for (let i = lo; i < hi; i++) if (values[i] < min || Number.isNaN(min)) min = values[i];
+  return min;
+}
+
+/** Population variance by Welford's online algorithm. */
+function stdvarOverTime(values: readonly number[], lo: number, hi: number): number {
+  let aux = 0;
+  let count = 0;
+  let mean = 0;
+  for (let i = lo; i < hi; i++) {
+    const v = values[i];
+    count++;
+    const delta = v - mean;
+    mean += delta / count;
+    aux += delta * (v - mean);
+  }
+  return aux / count;
+}
+
+/** Prometheus quantile: NaN sorts first, linear interpolation between the two nearest ranks. */
+export function quantile(q: number, values: number[]): number {
+  if (values.length === 0 || Number.isNaN(q)) return NaN;
+  if (q < 0) return -Infinity;
+  if (q > 1) return Infinity;
+  values.sort((a, b) => (Number.isNaN(a) ? (Number.isNaN(b) ? 0 : -1) : Number.isNaN(b) ? 1 : a - b));
+  const n = values.length;
+  const rank = q * (n - 1);
+  const lower = Math.max(0, Math.floor(rank));
+  const upper = Math.min(n - 1, lower + 1);
+  const weight = rank - Math.floor(rank);
+  return values[lower] * (1 - weight) + values[upper] * weight;
+}
+
+/**
+ * Loki's copy of Prometheus extrapolatedRate (counter, per second). It is reproduced with its units
+ * as they are: sample times are nanoseconds while the range is taken in milliseconds and spans are
+ * divided by 1000, and the window is anchored on the first sample (so durationToEnd is always 0).
+ * Fewer than two samples give 0.
+ */
+function extrapolatedCounterRate(p: SeriesPoints, lo: number, hi: number, range: bigint): number {
+  if (hi - lo < 2) return 0;
+  const values = p.values;
+  const first = values[lo];
+  const last = values[hi - 1];
+  let result = last - first;
+  let lastValue = 0;
+  for (let i = lo; i < hi; i++) {
+    if (values[i] < lastValue) result += lastValue;
+    lastValue = values[i];
+  }
+  let durationToStart = Number(range / 1_000_000n) / 1000;
+  const durationToEnd = 0;
+  const sampledInterval = Number(p.ts[hi - 1] - p.ts[lo]) / 1000;
+  const averageDurationBetweenSamples = sampledInterval / (hi - lo - 1);
+  if (result > 0 && first >= 0) {
+    const durationToZero = sampledInterval * (first / result);
+    if (durationToZero < durationToStart) durationToStart = durationToZero;
+  }
+  const threshold = averageDurationBetweenSamples * 1.1;
+  let extrapolateToInterval = sampledInterval;
+  extrapolateToInterval += durationToStart < threshold ? durationToStart : averageDurationBetweenSamples / 2;
+  extrapolateToInterval += durationToEnd < threshold ? durationToEnd : averageDurationBetweenSamples / 2;
+  result = result * (extrapolateToInterval / sampledInterval);
+  return result / durationSeconds(range);
+}
