@@ -89,12 +89,19 @@ export class Lifecycler {
   /**
    * Registers in the ring (PENDING without tokens, or with the tokens of an earlier run), starts the
    * heartbeat, and auto-joins: with joinAfterMs 0 the promise resolves once ACTIVE, otherwise the join is scheduled.
+   * Rejects without side effects when registering fails; when only the join fails, call stop() or halt().
    */
   async start(): Promise<void> {
     if (this.phase !== 'new') return;
     this.phase = 'running';
     const fileTokens = await this.loadTokensFile();
-    await this.enqueue(() => this.initRing(fileTokens));
+    try {
+      await this.enqueue(() => this.initRing(fileTokens));
+    } catch (err) {
+      // Not registered: the caller may call start() again.
+      this.phase = 'new';
+      throw new Error(`failed to join the ring ${this.key}: ${(err as Error).message}`);
+    }
     if (this.opts.heartbeatPeriodMs > 0) {
       this.heartbeatTimer = setInterval(() => {
         this.enqueue(() => this.heartbeat()).catch((err: Error) =>

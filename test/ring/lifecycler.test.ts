@@ -182,6 +182,24 @@ describe('Lifecycler', () => {
     expect(l.tokens).toHaveLength(16);
   });
 
+  it('rejects start when it cannot register, and can start later', async () => {
+    const { kv } = setup();
+    let failing = true;
+    const flaky: KVStore = {
+      get: (key) => kv.get(key),
+      cas: (key, update) => (failing ? Promise.reject(new Error('connection refused')) : kv.cas(key, update)),
+      watch: (key, onChange) => kv.watch(key, onChange),
+      close: () => kv.close(),
+    };
+    const l = new Lifecycler(flaky, { id: 'flaky', addr: 'flaky:9095', numTokens: 4, heartbeatPeriodMs: 50 });
+    started.push(l);
+    await expect(l.start()).rejects.toThrow('failed to join the ring ring: connection refused');
+    expect(await kv.get('ring')).toBeUndefined();
+    failing = false;
+    await l.start();
+    expect(l.state).toBe('ACTIVE');
+  });
+
   describe('tokens file', () => {
     let dir = '';
     afterEach(async () => {
