@@ -1,7 +1,8 @@
-// Runs once before the suite: generates protobuf code from proto/ so tests see the same code as the build.
+// Runs once before the suite: generates protobuf code and builds dist/ (tests start the built
+// server as a child process, exactly as `npm start` runs it).
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 
 export default function setup(): void {
-  if (existsSync('scripts/gen-proto.mjs')) execFileSync(process.execPath, ['scripts/gen-proto.mjs'], { stdio: 'inherit' });
+  execFileSync(process.execPath, ['scripts/gen-proto.mjs'], { stdio: 'inherit' });
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
 }

@@ -1,0 +1,211 @@
+// WAL record encoding: checksummed frames holding accepted entries (per stream, with a global
+// sequence number) and flush marks. Pure: encodes into and decodes from Buffers only.
+//
+// Frame:   u32le payloadLength | u32le crc32(payload) | payload
+// Payload: u8 type | body
+//   type 1 (entries): f64le seq | str tenant | str labels | varint n | n × (i64le ts | str line | varint m | m × (str name | str value))
+//   type 2 (flushed): f64le seq | str tenant | str labels      — entries of the stream with seq' <= seq are in storage
+// str = varint byteLength | utf8 bytes
+import { crc32 } from 'node:zlib';
+import type { Entry, Label } from '../../model/index.js';
+
+export const FRAME_HEADER = 8;
+
+export interface EntriesRecord {
+  type: 'entries';
+  seq: number;
+  tenant: string;
+  labels: string;
+  entries: Entry[];
+}
+
+export interface FlushedRecord {
+  type: 'flushed';
+  seq: number;
+  tenant: string;
+  labels: string;
+}
+
+export type WalRecord = EntriesRecord | FlushedRecord;
+
+const varintSize = (n: number): number => (n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5);
+const strSize = (s: string): number => {
+  const b = Buffer.byteLength(s, 'utf8');
+  return varintSize(b) + b;
+};
+
+class Writer {
+  pos = 0;
+  constructor(readonly buf: Buffer) {}
+  u8(v: number): void {
+    this.buf[this.pos++] = v;
+  }
+  varint(v: number): void {
+    while (v >= 0x80) {
+      this.buf[this.pos++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    this.buf[this.pos++] = v;
+  }
+  f64(v: number): void {
+    this.buf.writeDoubleLE(v, this.pos);
+    this.pos += 8;
+  }
+  i64(v: bigint): void {
+    this.buf.writeBigInt64LE(v, this.pos);
+    this.pos += 8;
+  }
+  str(s: string): void {
+    const len = Buffer.byteLength(s, 'utf8');
+    this.varint(len);
+    this.buf.write(s, this.pos, len, 'utf8');
+    this.pos += len;
+  }
+}
+
+function payloadSize(r: WalRecord): number {
+  let n = 1 + 8 + strSize(r.tenant) + strSize(r.labels);
+  if (r.type === 'entries') {
+    n += varintSize(r.entries.length);
+    for (const e of r.entries) {
+      n += 8 + strSize(e.line);
+      const md = e.metadata ?? [];
+      n += varintSize(md.length);
+      for (const l of md) n += strSize(l.name) + strSize(l.value);
+    }
+  }
+  return n;
+}
+
+/** Encodes records into one buffer of consecutive frames. */
+export function encodeRecords(records: readonly WalRecord[]): Buffer {
+  let total = 0;
+  const sizes = records.map((r) => payloadSize(r));
+  for (const s of sizes) total += FRAME_HEADER + s;
+  const w = new Writer(Buffer.allocUnsafe(total));
+  records.forEach((r, i) => {
+    const start = w.pos;
+    w.pos += FRAME_HEADER;
+    const payloadStart = w.pos;
+    w.u8(r.type === 'entries' ? 1 : 2);
+    w.f64(r.seq);
+    w.str(r.tenant);
+    w.str(r.labels);
+    if (r.type === 'entries') {
+      w.varint(r.entries.length);
+      for (const e of r.entries) {
+        w.i64(e.ts);
+        w.str(e.line);
+        const md = e.metadata ?? [];
+        w.varint(md.length);
+        for (const l of md) {
+          w.str(l.name);
+          w.str(l.value);
+        }
+      }
+    }
+    if (w.pos - payloadStart !== sizes[i]) throw new Error('WAL record size mismatch');
+    w.buf.writeUInt32LE(sizes[i], start);
+    w.buf.writeUInt32LE(crc32(w.buf.subarray(payloadStart, w.pos)), start + 4);
+  });
+  return w.buf;
+}
+
+class Reader {
+  pos = 0;
+  constructor(
+    readonly buf: Buffer,
+    readonly end: number,
+  ) {}
+  need(n: number): void {
+    if (this.pos + n > this.end) throw new RangeError('record truncated');
+  }
+  u8(): number {
+    this.need(1);
+    return this.buf[this.pos++];
+  }
+  varint(): number {
+    let v = 0;
+    let shift = 0;
+    for (;;) {
+      const b = this.u8();
+      v += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) return v;
+      shift += 7;
+      if (shift > 35) throw new RangeError('varint too long');
+    }
+  }
+  f64(): number {
+    this.need(8);
+    const v = this.buf.readDoubleLE(this.pos);
+    this.pos += 8;
+    return v;
+  }
+  i64(): bigint {
+    this.need(8);
+    const v = this.buf.readBigInt64LE(this.pos);
+    this.pos += 8;
+    return v;
+  }
+  str(): string {
+    const len = this.varint();
+    this.need(len);
+    const s = this.buf.toString('utf8', this.pos, this.pos + len);
+    this.pos += len;
+    return s;
+  }
+}
+
+function decodePayload(buf: Buffer, start: number, end: number): WalRecord {
+  const r = new Reader(buf, end);
+  r.pos = start;
+  const type = r.u8();
+  const seq = r.f64();
+  const tenant = r.str();
+  const labels = r.str();
+  if (type === 2) return { type: 'flushed', seq, tenant, labels };
+  if (type !== 1) throw new RangeError(`unknown record type ${type}`);
+  const n = r.varint();
+  const entries: Entry[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const ts = r.i64();
+    const line = r.str();
+    const m = r.varint();
+    if (m === 0) entries[i] = { ts, line };
+    else {
+      const md: Label[] = [];
+      for (let j = 0; j < m; j++) md.push({ name: r.str(), value: r.str() });
+      entries[i] = { ts, line, metadata: md };
+    }
+  }
+  if (r.pos !== end) throw new RangeError('record has trailing bytes');
+  return { type: 'entries', seq, tenant, labels, entries };
+}
+
+export interface DecodeResult {
+  records: WalRecord[];
+  /** Set when decoding stopped early: where and why (a torn or corrupt record). */
+  corruption?: { offset: number; reason: string };
+}
+
+/** Decodes consecutive frames; stops at the first torn or corrupt frame and reports it. */
+export function decodeRecords(buf: Buffer): DecodeResult {
+  const records: WalRecord[] = [];
+  let pos = 0;
+  while (pos < buf.length) {
+    if (pos + FRAME_HEADER > buf.length) return { records, corruption: { offset: pos, reason: 'torn frame header' } };
+    const len = buf.readUInt32LE(pos);
+    const sum = buf.readUInt32LE(pos + 4);
+    const start = pos + FRAME_HEADER;
+    if (len === 0 && sum === 0) return { records, corruption: { offset: pos, reason: 'zero-filled tail' } };
+    if (start + len > buf.length) return { records, corruption: { offset: pos, reason: 'torn record (file ends inside it)' } };
+    if (crc32(buf.subarray(start, start + len)) !== sum) return { records, corruption: { offset: pos, reason: 'checksum mismatch' } };
+    try {
+      records.push(decodePayload(buf, start, start + len));
+    } catch (e) {
+      return { records, corruption: { offset: pos, reason: `undecodable record: ${(e as Error).message}` } };
+    }
+    pos = start + len;
+  }
+  return { records };
+}

@@ -1,0 +1,180 @@
+// The querier: parses LogQL, applies query limits, evaluates over ingesters + store, and answers
+// the label, series and index-stats APIs. Returns data and stats; HTTP encoding is done by routes.
+import type { Limits } from '../config/limits.js';
+import { isLogExpr, type Expr } from '../logql/ast.js';
+import { evaluate, type EngineDeps, type QueryResult } from '../logql/engine/index.js';
+import { parseExpr, parseMatchers } from '../logql/syntax/index.js';
+import { ValidationError, type Labels, type Matcher, type Nanos } from '../model/index.js';
+import { labelsString } from '../model/labels.js';
+import { formatGoDuration, formatPromDuration, nowNanos } from '../model/time.js';
+import { QueryStats } from '../model/stats.js';
+import type { ChunkStore } from '../storage/index.js';
+import type { InstantQueryRequest, RangeQueryRequest } from './params.js';
+import { MergedSource, type IndexStats, type IngesterReader } from './sources.js';
+
+export interface QuerierOptions {
+  store: ChunkStore | undefined;
+  /** The ingesters to ask right now (one local ingester, or the healthy ones of the ring). */
+  ingesters: () => readonly IngesterReader[];
+  queryIngestersWithin: bigint;
+  queryStoreOnly: boolean;
+  queryIngesterOnly: boolean;
+  limits: (tenant: string) => Limits;
+  engine: EngineDeps;
+}
+
+export interface QueryOutcome {
+  result: QueryResult;
+  stats: QueryStats;
+  execSeconds: number;
+  entriesReturned: number;
+}
+
+export class Querier {
+  constructor(private readonly o: QuerierOptions) {}
+
+  private source(tenant: string, stats: QueryStats, now: Nanos): MergedSource {
+    return new MergedSource({
+      tenant,
+      ingesters: this.o.queryStoreOnly ? [] : this.o.ingesters(),
+      store: this.o.queryIngesterOnly ? undefined : this.o.store,
+      queryIngestersWithin: this.o.queryIngestersWithin,
+      now,
+      stats,
+    });
+  }
+
+  private checkLimits(tenant: string, expr: Expr, start: Nanos, end: Nanos, limit: number): Limits {
+    const limits = this.o.limits(tenant);
+    if (isLogExpr(expr) && limit > limits.max_entries_limit_per_query && limits.max_entries_limit_per_query > 0)
+      throw new ValidationError(
+        `max entries limit per query exceeded, limit > max_entries_limit_per_query (${limit} > ${limits.max_entries_limit_per_query})`,
+      );
+    if (limits.max_query_length > 0n && end - start > limits.max_query_length)
+      throw new ValidationError(
+        `the query time range exceeds the limit (query length: ${formatGoDuration(end - start)}, limit: ${formatPromDuration(limits.max_query_length)})`,
+      );
+    return limits;
+  }
+
+  async rangeQuery(tenant: string, req: RangeQueryRequest, categorize: boolean, signal?: AbortSignal): Promise<QueryOutcome> {
+    const expr = parseExpr(req.query);
+    const limits = this.checkLimits(tenant, expr, req.start, req.end, req.limit);
+    return this.run(tenant, (source) =>
+      evaluate(
+        {
+          expr,
+          start: req.start,
+          end: req.end,
+          step: req.step,
+          interval: req.interval,
+          direction: req.direction,
+          limit: req.limit,
+          instant: false,
+          categorizeLabels: categorize,
+        },
+        source,
+        this.o.engine,
+        { maxQuerySeries: limits.max_query_series },
+        signal,
+      ),
+    );
+  }
+
+  async instantQuery(tenant: string, req: InstantQueryRequest, categorize: boolean, signal?: AbortSignal): Promise<QueryOutcome> {
+    const expr = parseExpr(req.query);
+    const limits = this.checkLimits(tenant, expr, req.ts, req.ts, req.limit);
+    return this.run(tenant, (source) =>
+      evaluate(
+        {
+          expr,
+          start: req.ts,
+          end: req.ts,
+          step: 0n,
+          interval: 0n,
+          direction: req.direction,
+          limit: req.limit,
+          instant: true,
+          categorizeLabels: categorize,
+        },
+        source,
+        this.o.engine,
+        { maxQuerySeries: limits.max_query_series },
+        signal,
+      ),
+    );
+  }
+
+  private async run(tenant: string, fn: (source: MergedSource) => Promise<QueryResult>): Promise<QueryOutcome> {
+    const started = process.hrtime.bigint();
+    const stats = new QueryStats();
+    const result = await fn(this.source(tenant, stats, nowNanos()));
+    const execSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const entriesReturned =
+      result.type === 'streams'
+        ? result.streams.reduce((n, s) => n + s.entries.length, 0)
+        : result.type === 'matrix'
+          ? result.series.length
+          : result.type === 'vector'
+            ? result.samples.length
+            : 1;
+    return { result, stats, execSeconds, entriesReturned };
+  }
+
+  private ingestersFor(): readonly IngesterReader[] {
+    return this.o.queryStoreOnly ? [] : this.o.ingesters();
+  }
+
+  private parseOptionalMatchers(query: string | null): Matcher[] | undefined {
+    if (!query) return undefined;
+    const ms = parseMatchers(query);
+    return ms.length ? ms : undefined;
+  }
+
+  async labelNames(tenant: string, start: Nanos, end: Nanos, query: string | null): Promise<string[]> {
+    const matchers = this.parseOptionalMatchers(query);
+    const names = new Set<string>();
+    for (const ing of this.ingestersFor()) for (const n of await ing.labelNames(tenant, start, end, matchers)) names.add(n);
+    if (this.o.store && !this.o.queryIngesterOnly)
+      for (const n of await this.o.store.labelNames(tenant, start, end, matchers)) names.add(n);
+    return [...names].sort();
+  }
+
+  async labelValues(tenant: string, name: string, start: Nanos, end: Nanos, query: string | null): Promise<string[]> {
+    const matchers = this.parseOptionalMatchers(query);
+    const values = new Set<string>();
+    for (const ing of this.ingestersFor()) for (const v of await ing.labelValues(tenant, name, start, end, matchers)) values.add(v);
+    if (this.o.store && !this.o.queryIngesterOnly)
+      for (const v of await this.o.store.labelValues(tenant, name, start, end, matchers)) values.add(v);
+    return [...values].sort();
+  }
+
+  /** Series matching any of the matcher groups (a lone `{}` means all series). */
+  async series(tenant: string, groups: readonly string[], start: Nanos, end: Nanos): Promise<Labels[]> {
+    if (groups.length === 0) throw new ValidationError('0 matcher groups supplied');
+    const parsed = groups.map((g) => parseMatchers(g));
+    const out = new Map<string, Labels>();
+    for (const matchers of parsed) {
+      const ms = matchers.length ? matchers : undefined;
+      for (const ing of this.ingestersFor()) for (const ls of await ing.series(tenant, ms, start, end)) out.set(labelsString(ls), ls);
+      if (this.o.store && !this.o.queryIngesterOnly) {
+        for (const s of await this.o.store.series(tenant, ms ?? [], start, end)) out.set(labelsString(s.labels), s.labels);
+      }
+    }
+    return [...out.keys()].sort().map((k) => out.get(k)!);
+  }
+
+  async indexStats(tenant: string, query: string, start: Nanos, end: Nanos): Promise<IndexStats> {
+    const matchers = parseMatchers(query);
+    const total: IndexStats = { streams: 0, chunks: 0, bytes: 0, entries: 0 };
+    const add = (s: IndexStats): void => {
+      total.streams += s.streams;
+      total.chunks += s.chunks;
+      total.bytes += s.bytes;
+      total.entries += s.entries;
+    };
+    for (const ing of this.ingestersFor()) add(await ing.stats(tenant, matchers, start, end));
+    if (this.o.store && !this.o.queryIngesterOnly) add(await this.o.store.stats(tenant, matchers, start, end));
+    return total;
+  }
+}

@@ -1,0 +1,159 @@
+// Query sources the querier combines: ingesters (memory, local or remote) and the store (flushed
+// chunks), merged into one QuerySource for the engine. Flushed chunks an ingester still serves from
+// memory are skipped in the store, so single-process reads never see an entry twice.
+import { chunkEntries, readStreamLogs, readStreamSamples, mergeSamples, type ReadableChunk } from '../iter/chunk-reader.js';
+import type {
+  QuerySource,
+  SelectLogsParams,
+  SelectSamplesParams,
+  SeriesSamples,
+  StreamResult,
+} from '../logql/contracts.js';
+import { StoredChunk } from '../chunks/index.js';
+import type { Entry, Labels, Matcher, Nanos } from '../model/index.js';
+import type { ChunkStats, QueryStats } from '../model/stats.js';
+import type { ChunkRef, ChunkStore } from '../storage/index.js';
+
+/** The read side of an ingester as the querier sees it (the local one, or a gRPC client). */
+export interface IngesterReader {
+  selectLogs(tenant: string, params: SelectLogsParams, stats: QueryStats, served: Set<string>): AsyncIterable<StreamResult[]>;
+  selectSamples(tenant: string, params: SelectSamplesParams, stats: QueryStats, served: Set<string>): AsyncIterable<SeriesSamples[]>;
+  labelNames(tenant: string, start: Nanos, end: Nanos, matchers?: Matcher[]): Promise<string[]>;
+  labelValues(tenant: string, name: string, start: Nanos, end: Nanos, matchers?: Matcher[]): Promise<string[]>;
+  series(tenant: string, matchers: Matcher[] | undefined, start: Nanos, end: Nanos): Promise<Labels[]>;
+  stats(tenant: string, matchers: Matcher[], start: Nanos, end: Nanos): Promise<IndexStats>;
+}
+
+export interface IndexStats {
+  streams: number;
+  chunks: number;
+  bytes: number;
+  entries: number;
+}
+
+export interface SourceOptions {
+  tenant: string;
+  ingesters: readonly IngesterReader[];
+  store: ChunkStore | undefined;
+  /** Ask ingesters only for data newer than now - this (0 = always the whole range). */
+  queryIngestersWithin: bigint;
+  now: Nanos;
+  stats: QueryStats;
+}
+
+/** Drops entries equal to one already seen at the same timestamp (overlapping chunks of a stream). */
+function* dropDuplicates(entries: Iterable<Entry>, stats: ChunkStats): Generator<Entry> {
+  let lastTs = -1n;
+  let seen: string[] = [];
+  for (const e of entries) {
+    if (e.ts !== lastTs) {
+      lastTs = e.ts;
+      seen = [e.line];
+      yield e;
+      continue;
+    }
+    if (seen.includes(e.line)) {
+      stats.totalDuplicates++;
+      continue;
+    }
+    seen.push(e.line);
+    yield e;
+  }
+}
+
+/** Reads flushed chunks of matching series from the store. */
+export class StoreSource {
+  constructor(
+    private readonly store: ChunkStore,
+    private readonly tenant: string,
+    private readonly stats: QueryStats,
+  ) {}
+
+  private async load(refs: readonly ChunkRef[]): Promise<ReadableChunk[]> {
+    const started = process.hrtime.bigint();
+    const out = await Promise.all(
+      refs.map(async (r) => {
+        const data = await this.store.fetchChunk(r);
+        this.stats.store.chunk.compressedBytes += data.length;
+        return StoredChunk.decode(data);
+      }),
+    );
+    this.stats.store.totalChunksDownloaded += refs.length;
+    this.stats.store.chunksDownloadTime += Number(process.hrtime.bigint() - started);
+    return out;
+  }
+
+  private async seriesFor(matchers: Matcher[], start: Nanos, end: Nanos, skip: Set<string>) {
+    const started = process.hrtime.bigint();
+    const series = await this.store.series(this.tenant, matchers, start, end);
+    this.stats.store.chunkRefsFetchTime += Number(process.hrtime.bigint() - started);
+    return series.map((s) => {
+      const refs = s.chunks.filter((c) => !skip.has(c.key) && c.through >= start && c.from < end);
+      this.stats.store.totalChunksRef += refs.length;
+      return { labels: s.labels, refs };
+    });
+  }
+
+  async *selectLogs(p: SelectLogsParams, skip: Set<string>): AsyncGenerator<StreamResult[]> {
+    for (const s of await this.seriesFor(p.matchers, p.start, p.end, skip)) {
+      if (!s.refs.length) continue;
+      const chunks = await this.load(s.refs);
+      const entries = dropDuplicates(chunkEntries(chunks, p.start, p.end, p.direction), this.stats.store.chunk);
+      const res = readStreamLogs(s.labels, entries, p, this.stats.store.chunk, false);
+      if (res.length) yield res;
+    }
+  }
+
+  async *selectSamples(p: SelectSamplesParams, skip: Set<string>): AsyncGenerator<SeriesSamples[]> {
+    for (const s of await this.seriesFor(p.matchers, p.start, p.end, skip)) {
+      if (!s.refs.length) continue;
+      const chunks = await this.load(s.refs);
+      const entries = dropDuplicates(chunkEntries(chunks, p.start, p.end, 'forward'), this.stats.store.chunk);
+      const res = readStreamSamples(s.labels, entries, p, this.stats.store.chunk, false);
+      if (res.length) yield res;
+    }
+  }
+}
+
+/** Ingesters first (recording which flushed chunks they covered), then the store for the rest. */
+export class MergedSource implements QuerySource {
+  constructor(private readonly o: SourceOptions) {}
+
+  private ingesterStart(start: Nanos): Nanos {
+    if (this.o.queryIngestersWithin <= 0n) return start;
+    const min = this.o.now - this.o.queryIngestersWithin;
+    return start > min ? start : min;
+  }
+
+  async *selectLogs(p: SelectLogsParams): AsyncGenerator<StreamResult[]> {
+    const served = new Set<string>();
+    const start = this.ingesterStart(p.start);
+    if (start < p.end) {
+      for (const ing of this.o.ingesters) {
+        for await (const batch of ing.selectLogs(this.o.tenant, { ...p, start }, this.o.stats, served)) yield batch;
+      }
+    }
+    if (this.o.store) yield* new StoreSource(this.o.store, this.o.tenant, this.o.stats).selectLogs(p, served);
+  }
+
+  async *selectSamples(p: SelectSamplesParams): AsyncGenerator<SeriesSamples[]> {
+    const served = new Set<string>();
+    const merged = new Map<string, SeriesSamples>();
+    const add = (batch: SeriesSamples[]): void => {
+      for (const s of batch) {
+        const prev = merged.get(s.labels.key);
+        merged.set(s.labels.key, prev ? mergeSamples(prev, s) : s);
+      }
+    };
+    const start = this.ingesterStart(p.start);
+    if (start < p.end) {
+      for (const ing of this.o.ingesters) {
+        for await (const batch of ing.selectSamples(this.o.tenant, { ...p, start }, this.o.stats, served)) add(batch);
+      }
+    }
+    if (this.o.store) {
+      for await (const batch of new StoreSource(this.o.store, this.o.tenant, this.o.stats).selectSamples(p, served)) add(batch);
+    }
+    if (merged.size) yield [...merged.values()];
+  }
+}

@@ -1,0 +1,33 @@
+// Request helpers shared by the route plugins: query parameters from the URL and from a
+// form-encoded POST body (Go's r.Form), and gzip of responses when the client accepts it.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+
+const gzipAsync = promisify(gzip);
+
+/** URL query parameters plus those of an application/x-www-form-urlencoded body. */
+export function formParams(req: FastifyRequest): URLSearchParams {
+  const q = req.url.indexOf('?');
+  const params = new URLSearchParams(q >= 0 ? req.url.slice(q + 1) : '');
+  const ct = String(req.headers['content-type'] ?? '');
+  if (req.method === 'POST' && ct.startsWith('application/x-www-form-urlencoded') && Buffer.isBuffer(req.body)) {
+    for (const [k, v] of new URLSearchParams(req.body.toString('utf8'))) params.append(k, v);
+  }
+  return params;
+}
+
+/** Compresses response bodies above 1 KiB with gzip when the request accepts it. */
+export function registerResponseCompression(app: FastifyInstance): void {
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload;
+    const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+    if (size < 1024 || reply.getHeader('content-encoding')) return payload;
+    const accept = String(req.headers['accept-encoding'] ?? '');
+    if (!/\bgzip\b/.test(accept)) return payload;
+    reply.header('Content-Encoding', 'gzip');
+    reply.header('Vary', 'Accept-Encoding');
+    reply.removeHeader('content-length');
+    return gzipAsync(payload);
+  });
+}
