@@ -1,7 +1,8 @@
-// Section compression for chunk blocks: snappy (block format), gzip and none, with their on-disk ids.
-// Never hands back bytes it could not fully decode to exactly the expected length.
+// Section compression for chunk blocks (snappy block format compressed by snappyjs and expanded by our checked
+// decoder, gzip, none) and the codecs' on-disk ids. Never hands back bytes it could not decode to the expected length.
 import zlib from 'node:zlib';
 import snappy from 'snappyjs';
+import { uncompressSnappyBlock } from './snappy-block.js';
 
 export type Codec = 'snappy' | 'gzip' | 'none';
 
@@ -34,7 +35,7 @@ export function decompressSection(codec: Codec, data: Buffer, length: number): B
   let out: Buffer;
   switch (codec) {
     case 'snappy':
-      out = snappy.uncompress(data, length);
+      out = uncompressSnappyBlock(data, length);
       break;
     case 'gzip':
       out = zlib.gunzipSync(data, { maxOutputLength: Math.max(length, 1) });

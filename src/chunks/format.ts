@@ -76,6 +76,32 @@ function scratchOf(size: number): Buffer {
   return scratch;
 }
 
+/** Timestamps as int64 with 32-bit views, so deltas are computed without allocating bigints. */
+const LOW_WORD = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
+const HIGH_WORD = 1 - LOW_WORD;
+let tsWords = new BigInt64Array(1024);
+let tsLow = new Uint32Array(tsWords.buffer);
+let tsHigh = new Int32Array(tsWords.buffer);
+
+/** Writes the timestamps section: per entry the uvarint of ts[i] - ts[i-1] (the first is 0). */
+function writeTimestamps(ts: readonly bigint[], buf: Buffer, p: number): number {
+  const n = ts.length;
+  if (tsWords.length < n) {
+    tsWords = new BigInt64Array(Math.max(n, tsWords.length * 2));
+    tsLow = new Uint32Array(tsWords.buffer);
+    tsHigh = new Int32Array(tsWords.buffer);
+  }
+  for (let i = 0; i < n; i++) tsWords[i] = ts[i];
+  buf[p++] = 0;
+  for (let i = 1; i < n; i++) {
+    const hi = 2 * i + HIGH_WORD;
+    const lo = 2 * i + LOW_WORD;
+    const delta = (tsHigh[hi] - tsHigh[hi - 2]) * 0x100000000 + (tsLow[lo] - tsLow[lo - 2]);
+    p = writeUvarint(buf, p, delta);
+  }
+  return p;
+}
+
 function metadataBound(columns: BlockColumns): number {
   if (columns.metadataEntries === 0) return 0;
   let bound = 0;
@@ -92,12 +118,7 @@ export function encodeBlock(columns: BlockColumns, codec: Codec): { bytes: Buffe
   const n = ts.length;
   const buf = scratchOf(2 * n * MAX_UVARINT_BYTES + columns.lineBytesTotal + metadataBound(columns));
   const ends: number[] = [];
-  let p = 0;
-  let prev = ts[0];
-  for (let i = 0; i < n; i++) {
-    p = writeUvarint(buf, p, Number(ts[i] - prev));
-    prev = ts[i];
-  }
+  let p = writeTimestamps(ts, buf, 0);
   ends.push(p);
   for (let i = 0; i < n; i++) p = writeUvarint(buf, p, lineBytes[i]);
   ends.push(p);

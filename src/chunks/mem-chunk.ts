@@ -131,10 +131,20 @@ export class MemChunk {
     return this.sealed.map((b) => b.meta);
   }
 
-  /** Seals the head and returns the encoded chunk; the chunk stays readable and appendable. Do not mutate the result. */
+  /**
+   * Seals the head and returns the encoded chunk; the chunk stays readable and appendable. The sealed
+   * blocks then read from the returned bytes (no second copy is kept), so do not mutate them.
+   */
   encode(): Uint8Array {
     this.cutBlock();
-    this.encoded ??= encodeChunk(this.opts.codec, this.sealed);
+    if (this.encoded === undefined) {
+      const encoded = encodeChunk(this.opts.codec, this.sealed);
+      for (let i = 0; i < this.sealed.length; i++) {
+        const { meta } = this.sealed[i];
+        this.sealed[i] = new SealedBlock(meta, encoded.subarray(meta.offset, meta.offset + meta.length), this.opts.codec, i);
+      }
+      this.encoded = encoded;
+    }
     return this.encoded;
   }
 
