@@ -22,12 +22,29 @@ export function parseErrorText(pos: ErrorPosition, msg: string): string {
   return `parse error at line ${pos.line}, col ${pos.col}: ${msg}`;
 }
 
-/** The tokens Loki's yacc parser lists after "expecting" for an error after `prefix`. */
-function expectedTokens(prefix: IToken[]): string[] {
+/** A rule path: rule names with the occurrence index each was invoked with. */
+interface RulePath {
+  rules: readonly string[];
+  occurrences: readonly number[];
+}
+
+/** Whether path a is a prefix of path b (the start rule's occurrence index differs between the two sources). */
+const isPrefix = (a: RulePath, b: RulePath): boolean =>
+  a.rules.every((r, i) => b.rules[i] === r && (i === 0 || b.occurrences[i] === a.occurrences[i]));
+
+/**
+ * The tokens Loki's yacc parser lists after "expecting" for an error after `prefix`. `ruleStack` is
+ * the path the parse actually took (yacc shifts greedily); paths that left it elsewhere are ignored.
+ */
+function expectedTokens(prefix: IToken[], path: RulePath): string[] {
   if (prefix.length > MAX_ASSIST_PREFIX) return [];
   let names: Set<string>;
   try {
-    names = new Set(grammar.computeContentAssist('root', prefix).map((s) => s.nextTokenType.name));
+    const suggestions = grammar
+      .computeContentAssist('root', prefix)
+      .map((s) => ({ name: s.nextTokenType.name, path: { rules: s.ruleStack, occurrences: s.occurrenceStack } }))
+      .filter((s) => path.rules.length === 0 || isPrefix(s.path, path) || isPrefix(path, s.path));
+    names = new Set(suggestions.map((s) => s.name));
   } catch {
     return [];
   }
@@ -37,11 +54,11 @@ function expectedTokens(prefix: IToken[]): string[] {
   return byDeclarationOrder(names);
 }
 
-function syntaxError(tokens: LexedToken[], index: number, endPos: ErrorPosition): ParseError {
+function syntaxError(tokens: LexedToken[], index: number, endPos: ErrorPosition, path: RulePath): ParseError {
   const tok = tokens[index];
   const name = tok ? displayName(tok.tokenType.name) : '$end';
   let msg = `syntax error: unexpected ${name}`;
-  const expected = expectedTokens(tokens.slice(0, index));
+  const expected = expectedTokens(tokens.slice(0, index), path);
   if (expected.length > 0) msg += ', expecting ' + expected.map(displayName).join(' or ');
   return new ParseError(parseErrorText(tok ? tok.payload.pos : endPos, msg));
 }
@@ -63,7 +80,7 @@ export function parseUnvalidated(input: string): Expr {
     if (e instanceof UnexpectedTokenError) {
       const index = indexOf(e.token);
       if (lexed.error && index >= tokens.length) throw lexError();
-      throw syntaxError(tokens, index, lexed.endPos);
+      throw syntaxError(tokens, index, lexed.endPos, { rules: [], occurrences: [] });
     }
     throw e;
   }
@@ -71,7 +88,10 @@ export function parseUnvalidated(input: string): Expr {
   if (first) {
     const index = indexOf(first.token);
     if (lexed.error && index >= tokens.length) throw lexError();
-    throw syntaxError(tokens, index < 0 ? tokens.length : index, lexed.endPos);
+    throw syntaxError(tokens, index < 0 ? tokens.length : index, lexed.endPos, {
+      rules: first.context?.ruleStack ?? [],
+      occurrences: first.context?.ruleOccurrenceStack ?? [],
+    });
   }
   if (lexed.error) throw lexError();
   return expr;
