@@ -6,7 +6,6 @@ import type { Expr } from '../../../src/logql/ast.js';
 import { evaluate, formatSampleValue } from '../../../src/logql/engine/index.js';
 import type { QueryResult } from '../../../src/logql/engine/index.js';
 import type { Labels } from '../../../src/model/index.js';
-// @ts-expect-error plain JS fixture module
 import { dataset } from '../../fixtures/conformance/dataset.mjs';
 import {
   MemorySource,
@@ -29,7 +28,7 @@ interface Golden {
   error?: string;
 }
 
-const streams: TestStream[] = (dataset() as { labels: Record<string, string>; entries: [string, string, Record<string, string>?][] }[]).map(
+const streams: TestStream[] = (dataset() as unknown as { labels: Record<string, string>; entries: [string, string, Record<string, string>?][] }[]).map(
   (s) => ({ labels: s.labels, entries: s.entries.map(([ts, line, meta]) => [BigInt(ts), line, meta]) }),
 );
 const source = new MemorySource(streams, 1000);

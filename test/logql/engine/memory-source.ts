@@ -29,7 +29,8 @@ import type {
   SeriesSamples,
   StreamResult,
 } from '../../../src/logql/contracts.js';
-import type { EngineDeps } from '../../../src/logql/engine/index.js';
+import { evaluate } from '../../../src/logql/engine/index.js';
+import type { EngineDeps, QueryResult } from '../../../src/logql/engine/index.js';
 import { compileGoRegex } from '../../../src/model/regex.js';
 import { compileMatchers, matchesLabels } from '../../../src/model/matchers.js';
 import { labelsFromRecord, labelsString, sortLabels } from '../../../src/model/labels.js';
@@ -287,4 +288,47 @@ export function vectorOf(value: number): VectorExpr {
 
 export function labelReplace(expr: SampleExpr, dst: string, replacement: string, src: string, regex: string): LabelReplaceExpr {
   return { kind: 'labelReplace', expr, dst, replacement, src, regex };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Query runners
+
+export function runInstant(expr: SampleExpr, source: QuerySource, time: bigint, maxQuerySeries = 500): Promise<QueryResult> {
+  return evaluate(
+    { expr, start: time, end: time, step: 0n, interval: 0n, direction: 'backward', limit: 100, instant: true },
+    source,
+    testDeps,
+    { maxQuerySeries },
+  );
+}
+
+export function runRange(
+  expr: SampleExpr,
+  source: QuerySource,
+  start: bigint,
+  end: bigint,
+  step: bigint,
+  maxQuerySeries = 500,
+): Promise<QueryResult> {
+  return evaluate(
+    { expr, start, end, step, interval: 0n, direction: 'backward', limit: 100, instant: false },
+    source,
+    testDeps,
+    { maxQuerySeries },
+  );
+}
+
+/** Matrix/vector results as plain {labels string: points} for compact expectations. */
+export function byLabels(r: QueryResult): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (r.type === 'matrix') for (const s of r.series) out[labelsString(s.metric)] = s.values;
+  else if (r.type === 'vector') for (const s of r.samples) out[labelsString(s.metric)] = s.value;
+  else throw new Error(`unexpected result type ${r.type}`);
+  return out;
+}
+
+/** Entries at whole seconds with the given lines and optional metadata. */
+export function at(seconds: number, line: string, meta?: Record<string, string>): [bigint, string, Record<string, string>?] {
+  const ts = BigInt(Math.round(seconds * 1000)) * MS;
+  return meta ? [ts, line, meta] : [ts, line];
 }
