@@ -1,12 +1,13 @@
-// A sealed block read in place: checks its CRC and section sizes before first use, then decodes only
-// the sections a read needs (timestamps and lengths for samples). Never returns data from an unchecked block.
+// A sealed block read in place: decodes only the sections a read needs (timestamps and lengths for samples),
+// each after the checksum that covers it passed. Never returns data from an unchecked part of a block.
 import type { Entry } from '../model/entry.js';
 import type { Labels } from '../model/labels.js';
 import type { Codec } from './codec.js';
 import type { EntryRun } from './entry-runs.js';
 import { lowerBound } from './entry-runs.js';
 import {
-  checkBlock,
+  checkBlockCrc,
+  checkSections,
   decodeLengths,
   decodeMetadata,
   decodeTimestamps,
@@ -31,8 +32,10 @@ interface BlockColumns {
 }
 
 export class SealedBlock implements EntryRun {
-  /** Section starts once the block has been checked. */
+  /** Section starts once the section sizes, timestamps and lengths have been checked. */
   private starts: number[] | undefined;
+  /** Whether the whole block (lines and metadata too) passed its CRC. */
+  private wholeChecked = false;
 
   constructor(
     readonly meta: BlockMeta,
@@ -49,13 +52,13 @@ export class SealedBlock implements EntryRun {
     return this.meta.maxTs;
   }
 
-  private checkedStarts(): number[] {
-    this.starts ??= checkBlock(this.bytes, this.meta, this.codec, this.index);
-    return this.starts;
-  }
-
   private section(s: number): Buffer {
-    return readSection(this.bytes, this.checkedStarts(), s, this.codec, this.index);
+    if (s !== SECTION_TIMESTAMPS && s !== SECTION_LENGTHS && !this.wholeChecked) {
+      checkBlockCrc(this.bytes, this.meta, this.index);
+      this.wholeChecked = true;
+    }
+    this.starts ??= checkSections(this.bytes, this.meta, this.codec, this.index);
+    return readSection(this.bytes, this.starts, s, this.codec, this.index);
   }
 
   private columns(): BlockColumns {

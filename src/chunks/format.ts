@@ -21,7 +21,9 @@
 //                   | length u32 (the block's bytes, sectionSizes included)
 //                   | uncompressedLength u32 (the four sections uncompressed)
 //                   | rawBytes u32 (line bytes + metadata name and value bytes)
-//                   | crc32 u32 of the block's `length` bytes                                  (40 bytes)
+//                   | crc32 u32 of the block's `length` bytes
+//                   | columnsCrc32 u32 of sectionSizes and sections 0 and 1 as stored        (44 bytes)
+//     Reads of whole entries check crc32; sample reads check columnsCrc32 and never touch sections 2 and 3.
 //     Blocks follow the header back to back in table order. maxTs - minTs <= 2^53 - 1, so every
 //     offset from minTs is an exact double.
 //   footer := tableOffset u32 | crc32 u32 of the table                                         (8 bytes)
@@ -37,7 +39,7 @@ export const FORMAT_VERSION = 1;
 const MAGIC = Buffer.from('LKCH', 'latin1');
 export const HEADER_LENGTH = 12;
 const FOOTER_LENGTH = 8;
-const TABLE_ENTRY_LENGTH = 40;
+const TABLE_ENTRY_LENGTH = 44;
 const SECTION_SIZES_LENGTH = 32;
 const SECTIONS = 4;
 export const SECTION_TIMESTAMPS = 0;
@@ -113,7 +115,10 @@ function metadataBound(columns: BlockColumns): number {
 }
 
 /** Encodes a non-empty head block: its section sizes and compressed sections. */
-export function encodeBlock(columns: BlockColumns, codec: Codec): { bytes: Buffer; uncompressedLength: number } {
+export function encodeBlock(
+  columns: BlockColumns,
+  codec: Codec,
+): { bytes: Buffer; uncompressedLength: number; crc32: number; columnsCrc32: number } {
   const { ts, lines, lineBytes, metadata } = columns;
   const n = ts.length;
   const buf = scratchOf(2 * n * MAX_UVARINT_BYTES + columns.lineBytesTotal + metadataBound(columns));
@@ -161,7 +166,8 @@ export function encodeBlock(columns: BlockColumns, codec: Codec): { bytes: Buffe
     q += compressed[s].length;
     start = ends[s];
   }
-  return { bytes: out, uncompressedLength: p };
+  const columnsLength = SECTION_SIZES_LENGTH + compressed[SECTION_TIMESTAMPS].length + compressed[SECTION_LENGTHS].length;
+  return { bytes: out, uncompressedLength: p, crc32: crc32(out), columnsCrc32: crc32(out.subarray(0, columnsLength)) };
 }
 
 /** Lays out a whole chunk: header, the blocks back to back, table and footer. */
@@ -195,6 +201,7 @@ export function encodeChunk(codec: Codec, blocks: readonly EncodedBlock[]): Buff
     out.writeUInt32LE(meta.uncompressedLength, p + 28);
     out.writeUInt32LE(meta.rawBytes, p + 32);
     out.writeUInt32LE(meta.crc32, p + 36);
+    out.writeUInt32LE(meta.columnsCrc32, p + 40);
     offset += bytes.length;
     p += TABLE_ENTRY_LENGTH;
   }
@@ -240,6 +247,7 @@ export function readChunkLayout(data: Buffer): { codec: Codec; blocks: BlockMeta
       uncompressedLength: table.readUInt32LE(p + 28),
       rawBytes: table.readUInt32LE(p + 32),
       crc32: table.readUInt32LE(p + 36),
+      columnsCrc32: table.readUInt32LE(p + 40),
     };
     if (meta.offset !== expectedOffset || meta.length < SECTION_SIZES_LENGTH || meta.offset + meta.length > tableOffset)
       throw corrupt(`block ${i} at offset ${meta.offset} with length ${meta.length} does not fit the chunk layout`);
@@ -253,10 +261,15 @@ export function readChunkLayout(data: Buffer): { codec: Codec; blocks: BlockMeta
   return { codec, blocks };
 }
 
-/** Checks a block's bytes against its table entry and returns where each compressed section starts. */
-export function checkBlock(bytes: Buffer, meta: BlockMeta, codec: Codec, index: number): number[] {
-  const crc = crc32(bytes);
-  if (crc !== meta.crc32) throw corrupt(`block ${index} checksum mismatch (stored ${hex32(meta.crc32)}, computed ${hex32(crc)})`);
+/**
+ * Checks the part of a block sample reads use (section sizes, timestamps and lengths) against the
+ * table's columnsCrc32 and the section sizes against the table; returns where each compressed section starts.
+ */
+export function checkSections(bytes: Buffer, meta: BlockMeta, codec: Codec, index: number): number[] {
+  const columnsLength = SECTION_SIZES_LENGTH + bytes.readUInt32LE(8 * SECTION_TIMESTAMPS) + bytes.readUInt32LE(8 * SECTION_LENGTHS);
+  const crc = columnsLength <= bytes.length ? crc32(bytes.subarray(0, columnsLength)) : undefined;
+  if (crc !== meta.columnsCrc32)
+    throw corrupt(`block ${index} columns checksum mismatch (stored ${hex32(meta.columnsCrc32)}, computed ${crc === undefined ? 'none' : hex32(crc)})`);
   const starts: number[] = [];
   let p = SECTION_SIZES_LENGTH;
   let uncompressed = 0;
@@ -274,7 +287,13 @@ export function checkBlock(bytes: Buffer, meta: BlockMeta, codec: Codec, index: 
   return starts;
 }
 
-/** Decompresses section `s` of a block checked by checkBlock. */
+/** Checks a whole block against the table's crc32, before its lines or metadata are read. */
+export function checkBlockCrc(bytes: Buffer, meta: BlockMeta, index: number): void {
+  const crc = crc32(bytes);
+  if (crc !== meta.crc32) throw corrupt(`block ${index} checksum mismatch (stored ${hex32(meta.crc32)}, computed ${hex32(crc)})`);
+}
+
+/** Decompresses section `s` of a block whose sections (and, for lines and metadata, whole CRC) were checked. */
 export function readSection(bytes: Buffer, starts: readonly number[], s: number, codec: Codec, index: number): Buffer {
   const c = bytes.readUInt32LE(8 * s);
   const u = bytes.readUInt32LE(8 * s + 4);

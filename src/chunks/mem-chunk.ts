@@ -3,7 +3,6 @@
 import type { Direction, Entry } from '../model/entry.js';
 import type { Labels } from '../model/labels.js';
 import { SealedBlock } from './block.js';
-import { crc32 } from './checksum.js';
 import { codecId } from './codec.js';
 import { iterateRuns, sampleViewsOfRuns, samplesOfViews, type EntryRun } from './entry-runs.js';
 import { encodeBlock, encodeChunk, HEADER_LENGTH } from './format.js';
@@ -93,7 +92,7 @@ export class MemChunk {
   cutBlock(): void {
     const head = this.head;
     if (head.entries === 0) return;
-    const { bytes, uncompressedLength } = encodeBlock(head, this.opts.codec);
+    const { bytes, uncompressedLength, crc32, columnsCrc32 } = encodeBlock(head, this.opts.codec);
     const meta: BlockMeta = {
       minTs: head.minTs,
       maxTs: head.maxTs,
@@ -102,7 +101,8 @@ export class MemChunk {
       length: bytes.length,
       uncompressedLength,
       rawBytes: head.size,
-      crc32: crc32(bytes),
+      crc32,
+      columnsCrc32,
     };
     this.sealed.push(new SealedBlock(meta, bytes, this.opts.codec, this.sealed.length));
     this.sealedBytes += bytes.length;

@@ -28,6 +28,8 @@ export interface BlockMeta {
   readonly rawBytes: number;
   /** CRC-32 of the block's `length` bytes. */
   readonly crc32: number;
+  /** CRC-32 of the block's section sizes, timestamps and lengths sections: all a sample read touches. */
+  readonly columnsCrc32: number;
 }
 
 /**

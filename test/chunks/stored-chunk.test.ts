@@ -105,6 +105,14 @@ describe('StoredChunk round trip', () => {
     expect([...stored.samples(FROM, THROUGH)].map((s) => s.bytes)).toEqual([1, utf8Length(long)]);
   });
 
+  it('round-trips a block whose lines are all empty', () => {
+    const entries: Entry[] = [0n, 1n, 1n, 5n].map((d, i) => ({ ts: T0 + d, line: '', metadata: i === 2 ? md({ a: 'b' }) : undefined }));
+    const stored = roundTrip(chunkOf(entries));
+    expect(readAll(stored)).toEqual(entries);
+    expect([...stored.samples(FROM, THROUGH)].map((s) => s.bytes)).toEqual([0, 0, 0, 0]);
+    expect(stored.uncompressedBytes).toBe(2);
+  });
+
   it('encodes an empty chunk that reads back empty', () => {
     const data = new MemChunk({ blockSize: 1024, targetSize: 0, codec: 'gzip' }).encode();
     const stored = StoredChunk.decode(data);
@@ -140,6 +148,7 @@ describe('StoredChunk round trip', () => {
     data.fill(0x55, linesStart, linesStart + 10);
     const tableOffset = data.readUInt32LE(data.length - 8);
     data.writeUInt32LE(zlib.crc32(data.subarray(block.offset, block.offset + block.length)), tableOffset + 4 + 36);
+    expect(data.readUInt32LE(tableOffset + 4 + 40)).toBe(block.columnsCrc32);
     data.writeUInt32LE(zlib.crc32(data.subarray(tableOffset, data.length - 8)), data.length - 4);
     const stored = StoredChunk.decode(data);
     expect([...stored.samples(FROM, THROUGH)]).toEqual(entries.map((e) => ({ ts: e.ts, bytes: utf8Length(e.line) })));
@@ -157,16 +166,26 @@ describe('StoredChunk corruption', () => {
     return [readAll(c), [...c.samples(FROM, THROUGH)]];
   }
 
-  it('reports a flipped byte inside a block when the block is read', () => {
+  it('reports a flipped line byte when entries of that block are read, and only then', () => {
     const data = encoded();
     const stored = StoredChunk.decode(data);
     const b = stored.blocks()[1];
+    const samples = [...stored.samples(FROM, THROUGH)];
     data[b.offset + b.length - 3] ^= 0x01;
     const damaged = StoredChunk.decode(data);
     expect(() => readAll(damaged)).toThrow(CorruptDataError);
     expect(() => readAll(damaged)).toThrow(/^corrupt chunk: block 1 checksum mismatch \(stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8}\)$/);
-    expect(() => [...damaged.samples(FROM, THROUGH)]).toThrow(/^corrupt chunk: block 1 checksum mismatch/);
     expect([...damaged.iterate(FROM, b.minTs, 'forward')].length).toBe(stored.blocks()[0].entries);
+    expect([...damaged.samples(FROM, THROUGH)]).toEqual(samples);
+  });
+
+  it('reports a flipped timestamp byte to sample reads as well', () => {
+    const data = encoded();
+    const b = StoredChunk.decode(data).blocks()[1];
+    data[b.offset + 33] ^= 0x01;
+    const damaged = StoredChunk.decode(data);
+    expect(() => [...damaged.samples(FROM, THROUGH)]).toThrow(/^corrupt chunk: block 1 columns checksum mismatch \(stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8}\)$/);
+    expect(() => readAll(damaged)).toThrow(/^corrupt chunk: block 1 columns checksum mismatch/);
   });
 
   it('reports a flipped byte in the block table', () => {
