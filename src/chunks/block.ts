@@ -26,7 +26,7 @@ interface Utf8Slicing {
 }
 
 /** The block's timestamps (offsets from minTs) and line lengths. */
-interface BlockColumns {
+interface DecodedColumns {
   readonly offsets: Float64Array;
   readonly lengths: Uint32Array;
 }
@@ -61,7 +61,7 @@ export class SealedBlock implements EntryRun {
     return readSection(this.bytes, this.starts, s, this.codec, this.index);
   }
 
-  private columns(): BlockColumns {
+  private columns(): DecodedColumns {
     const n = this.meta.entries;
     const span = Number(this.meta.maxTs - this.meta.minTs);
     const offsets = decodeTimestamps(this.section(SECTION_TIMESTAMPS), n, span, this.index);

@@ -4,7 +4,7 @@
 // All fixed-width integers are little-endian. uvarint = unsigned LEB128 (7 bits a byte, low bits first).
 //
 //   chunk  := header block* table footer
-//   header := "LKCH" | version u8 (= 1) | codec u8 (0 none, 1 gzip, 2 snappy) | reserved u16 (= 0)
+//   header := "LKCH" | version u8 (= 1) | codec u8 (0 none, 1 gzip, 2 snappy block format) | reserved u16 (= 0)
 //             | crc32 u32 of the 8 bytes before it                                            (12 bytes)
 //   block  := sectionSizes section[0] section[1] section[2] section[3]
 //     sectionSizes := 4 x (compressedLength u32, uncompressedLength u32)                       (32 bytes)
@@ -50,12 +50,12 @@ const SECTION_NAMES = ['timestamps', 'lengths', 'lines', 'metadata'];
 const MAX_U32 = 0xffffffff;
 const EMPTY = Buffer.alloc(0);
 
-export function corrupt(message: string): CorruptDataError {
+function corrupt(message: string): CorruptDataError {
   return new CorruptDataError(`corrupt chunk: ${message}`);
 }
 
 /** A head block's entries as parallel columns, sorted by timestamp. */
-export interface BlockColumns {
+export interface HeadColumns {
   readonly ts: readonly bigint[];
   readonly lines: readonly string[];
   readonly lineBytes: readonly number[];
@@ -104,7 +104,7 @@ function writeTimestamps(ts: readonly bigint[], buf: Buffer, p: number): number 
   return p;
 }
 
-function metadataBound(columns: BlockColumns): number {
+function metadataBound(columns: HeadColumns): number {
   if (columns.metadataEntries === 0) return 0;
   let bound = 0;
   for (const md of columns.metadata) {
@@ -116,7 +116,7 @@ function metadataBound(columns: BlockColumns): number {
 
 /** Encodes a non-empty head block: its section sizes and compressed sections. */
 export function encodeBlock(
-  columns: BlockColumns,
+  columns: HeadColumns,
   codec: Codec,
 ): { bytes: Buffer; uncompressedLength: number; crc32: number; columnsCrc32: number } {
   const { ts, lines, lineBytes, metadata } = columns;

@@ -4,7 +4,7 @@ import type { Entry } from '../model/entry.js';
 import type { Labels } from '../model/labels.js';
 import type { EntryRun } from './entry-runs.js';
 import { lowerBound } from './entry-runs.js';
-import type { BlockColumns } from './format.js';
+import type { HeadColumns } from './format.js';
 import { MAX_EXACT_SPAN_NS, type SampleView } from './types.js';
 
 function sameMetadata(a: Labels | undefined, b: Labels | undefined): boolean {
@@ -26,7 +26,7 @@ function upperBound(values: readonly bigint[], ts: bigint): number {
   return lo;
 }
 
-export class HeadBlock implements EntryRun, BlockColumns {
+export class HeadBlock implements EntryRun, HeadColumns {
   lineBytesTotal = 0;
   metadataEntries = 0;
   /** Line bytes plus structured metadata name and value bytes. */
