@@ -411,32 +411,27 @@ export class LogQLGrammar extends EmbeddedActionsParser {
   }
 
   /** Pipeline stages inside a range aggregation, optionally ending with `| unwrap …`. */
-  private rangePipeline = this.RULE('rangePipeline', (): RangePipeline =>
-    this.OR([
-      {
-        ALT: () => {
-          const filter = this.SUBRULE(this.lineFilter);
-          const rest = this.OPTION(() => this.SUBRULE(this.rangePipeline));
-          return { parts: [{ kind: 'filter' as const, filter }, ...(rest?.parts ?? [])], unwrap: rest?.unwrap };
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(T.PIPE);
-          return this.OR2([
-            { ALT: () => ({ parts: [], unwrap: this.SUBRULE(this.unwrapBody) }) },
-            {
-              ALT: () => {
-                const stage = this.SUBRULE(this.pipeStage);
-                const rest = this.OPTION2(() => this.SUBRULE2(this.rangePipeline));
-                return { parts: [{ kind: 'stage' as const, stage }, ...(rest?.parts ?? [])], unwrap: rest?.unwrap };
-              },
+  private rangePipeline = this.RULE('rangePipeline', (): RangePipeline => {
+    const parts: PipelinePart[] = [];
+    let unwrap: Unwrap | undefined;
+    this.AT_LEAST_ONE({
+      GATE: () => unwrap === undefined,
+      DEF: () =>
+        this.OR([
+          { ALT: () => parts.push({ kind: 'filter', filter: this.SUBRULE(this.lineFilter) }) },
+          {
+            ALT: () => {
+              this.CONSUME(T.PIPE);
+              this.OR2([
+                { ALT: () => (unwrap = this.SUBRULE(this.unwrapBody)) },
+                { ALT: () => parts.push({ kind: 'stage', stage: this.SUBRULE(this.pipeStage) }) },
+              ]);
             },
-          ]);
-        },
-      },
-    ]),
-  );
+          },
+        ]),
+    });
+    return { parts, unwrap };
+  });
 
   private unwrapExpr = this.RULE('unwrapExpr', (): Unwrap => {
     this.CONSUME(T.PIPE);

@@ -54,11 +54,11 @@ function expectedTokens(prefix: IToken[], path: RulePath): string[] {
   return byDeclarationOrder(names);
 }
 
-function syntaxError(tokens: LexedToken[], index: number, endPos: ErrorPosition, path: RulePath): ParseError {
+function syntaxError(tokens: LexedToken[], index: number, endPos: ErrorPosition, path: RulePath | undefined): ParseError {
   const tok = tokens[index];
   const name = tok ? displayName(tok.tokenType.name) : '$end';
   let msg = `syntax error: unexpected ${name}`;
-  const expected = expectedTokens(tokens.slice(0, index), path);
+  const expected = path ? expectedTokens(tokens.slice(0, index), path) : [];
   if (expected.length > 0) msg += ', expecting ' + expected.map(displayName).join(' or ');
   return new ParseError(parseErrorText(tok ? tok.payload.pos : endPos, msg));
 }
@@ -88,6 +88,8 @@ export function parseUnvalidated(input: string): Expr {
   if (first) {
     const index = indexOf(first.token);
     if (lexed.error && index >= tokens.length) throw lexError();
+    // Trailing input after a complete query: yacc has reduced to the root, where it expects nothing.
+    if (first.name === 'NotAllInputParsedException') throw syntaxError(tokens, index, lexed.endPos, undefined);
     throw syntaxError(tokens, index < 0 ? tokens.length : index, lexed.endPos, {
       rules: first.context?.ruleStack ?? [],
       occurrences: first.context?.ruleOccurrenceStack ?? [],
