@@ -60,6 +60,8 @@ mon warn on pool no redundancy = false
 osd crush chooseleaf type = 0
 ms bind ipv6 = false
 ms bind msgr2 = false
+paxos propose interval = 0.05
+paxos min wait = 0.01
 [mon.a]
 mon data = $D/mon
 [osd.0]
@@ -94,9 +96,28 @@ fi
 
 OSD_UUID=$(cat /proc/sys/kernel/random/uuid)
 timeout 30 ceph "${C[@]}" osd new "$OSD_UUID" 0 >/dev/null
-ceph-osd "${C[@]}" -i 0 --mkfs --osd-uuid "$OSD_UUID" >"$D/log/osd-mkfs.out" 2>&1
-ceph-osd "${C[@]}" -i 0 -f </dev/null >"$D/log/osd.out" 2>&1 &
-OSD_PID=$!; PIDS+=("$OSD_PID"); echo "OSD_PID=$OSD_PID"
+
+# An OSD that talks to the mon before it has the monmap sends a zero fsid ("wrong fsid") and then
+# hangs in init; start it afresh until it reports active.
+osd_active=
+for attempt in 1 2 3 4 5; do
+  rm -rf "$D/osd0"; mkdir -p "$D/osd0"; : > "$D/log/osd.0.log"
+  ceph-osd "${C[@]}" -i 0 --mkfs --osd-uuid "$OSD_UUID" >"$D/log/osd-mkfs.out" 2>&1
+  ceph-osd "${C[@]}" -i 0 -f </dev/null >"$D/log/osd.out" 2>&1 &
+  OSD_PID=$!
+  echo "$OSD_PID" > "$D/pids"
+  for _ in $(seq 100); do
+    if grep -q 'state: booting -> active' "$D/log/osd.0.log"; then osd_active=1; break; fi
+    if grep -q 'wrong fsid' "$D/log/osd.out" || ! kill -0 "$OSD_PID" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  [ -n "$osd_active" ] && break
+  kill -9 "$OSD_PID" 2>/dev/null || true
+  wait "$OSD_PID" 2>/dev/null || true
+  echo "osd start attempt $attempt failed, retrying" >&2
+done
+[ -n "$osd_active" ] || { echo "osd did not become active" >&2; exit 1; }
+PIDS+=("$OSD_PID"); echo "OSD_PID=$OSD_PID"
 
 radosgw "${C[@]}" -n client.rgw.a -f </dev/null >"$D/log/rgw.out" 2>&1 &
 RGW_PID=$!; PIDS+=("$RGW_PID"); echo "RGW_PID=$RGW_PID"
