@@ -11,6 +11,12 @@ export interface EngineDeps {
 
 export interface EngineLimits {
   maxQuerySeries: number;
+  /**
+   * The tenant's split_queries_by_interval (ns, 0 or absent = no splitting). Loki's query frontend
+   * runs a range query spanning several intervals as sub-queries and its merge orders the series by
+   * labels string instead of the engine's labels.Compare; passing it reproduces that order.
+   */
+  splitQueriesByInterval?: bigint;
 }
 
 export interface EvalContext {

@@ -10,9 +10,9 @@ import { approxTopkRangeError, instantLogQueryError, seriesLimitError } from './
 import { evalLogQuery } from './log-query.js';
 import type { ResultStream } from './log-query.js';
 import { evalSampleExpr } from './sample-expression.js';
-import { instantGrid, rangeGrid } from './step-grid.js';
+import { instantGrid, rangeGrid, splitIntoSubqueries } from './step-grid.js';
 import type { StepGrid } from './step-grid.js';
-import { compareLabels } from './vector.js';
+import { compareGoStrings, compareLabels } from './vector.js';
 import type { StepVectors, Vector } from './vector.js';
 
 export type { EngineDeps, EngineLimits } from './context.js';
@@ -95,9 +95,9 @@ export async function evaluate(
 
   const ctx: EvalContext = { grid, instant: params.instant, source, deps, signal };
   const result = await evalSampleExpr(expr, ctx);
-  return params.instant
-    ? instantVector(expr, result.steps, result.failure, grid, limits)
-    : matrix(result.steps, result.failure, grid, limits);
+  if (params.instant) return instantVector(expr, result.steps, result.failure, grid, limits);
+  const byLabelsString = splitIntoSubqueries(grid, limits.splitQueriesByInterval ?? 0n, maxRange(expr));
+  return matrix(result.steps, result.failure, grid, limits, byLabelsString);
 }
 
 type Failure = StepVectors['failure'];
@@ -118,12 +118,16 @@ function instantVector(
   return { type: 'vector', samples };
 }
 
-/** Joins step vectors into series, failing in step order as Loki's JoinSampleVector does. */
+/**
+ * Joins step vectors into series, failing in step order as Loki's JoinSampleVector does. Series are
+ * ordered by labels.Compare, or by labels string when the frontend would have split and merged.
+ */
 function matrix(
   steps: Vector[],
   failure: Failure,
   grid: StepGrid,
   limits: EngineLimits,
+  byLabelsString: boolean,
 ): QueryResult {
   const series = new Map<string, MatrixSeries>();
   for (let k = 0; k < grid.count; k++) {
@@ -140,7 +144,29 @@ function matrix(
     }
     if (series.size > limits.maxQuerySeries) throw seriesLimitError(limits.maxQuerySeries);
   }
-  return { type: 'matrix', series: [...series.values()].sort((a, b) => compareLabels(a.metric, b.metric)) };
+  const out = [...series.entries()];
+  if (byLabelsString) out.sort((a, b) => compareGoStrings(a[0], b[0]));
+  else out.sort((a, b) => compareLabels(a[1].metric, b[1].metric));
+  return { type: 'matrix', series: out.map(([, s]) => s) };
+}
+
+/** The longest log range in the query (the splitter never splits finer than that). */
+function maxRange(expr: SampleExpr): bigint {
+  switch (expr.kind) {
+    case 'rangeAggregation':
+      return expr.range.range;
+    case 'vectorAggregation':
+      return maxRange(expr.expr);
+    case 'labelReplace':
+      return maxRange(expr.expr);
+    case 'binaryOp': {
+      const l = maxRange(expr.lhs);
+      const r = maxRange(expr.rhs);
+      return l > r ? l : r;
+    }
+    default:
+      return 0n;
+  }
 }
 
 function containsOperation(expr: SampleExpr, op: string): boolean {

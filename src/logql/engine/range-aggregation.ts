@@ -11,11 +11,17 @@ import { lastStepTime } from './step-grid.js';
 import { compareLabels, groupLabels, seriesOf } from './vector.js';
 import type { Series, StepVectors, Vector } from './vector.js';
 
+/** The samples of one series as they arrived: batches are kept as given and joined once at the end. */
 interface SeriesBuffer {
   series: Series;
-  ts: bigint[];
-  values: number[];
+  parts: SeriesSamples[];
   sorted: boolean;
+}
+
+interface JoinedSeries {
+  series: Series;
+  ts: readonly bigint[];
+  values: readonly number[];
 }
 
 /**
@@ -46,8 +52,8 @@ export async function evalRangeAggregation(
   const firstEnd = grid.start - offset;
   // Loki emits a step's samples in Go map order (random); label order makes ours deterministic.
   const ordered = [...buffers.values()].sort((a, b) => compareLabels(a.series.labels, b.series.labels));
-  for (const buf of ordered) {
-    if (!buf.sorted) sortByTime(buf);
+  for (const buffer of ordered) {
+    const buf = joinParts(buffer);
     const { ts } = buf;
     const n = ts.length;
     const failing = hasPipelineError(buf.series.labels);
@@ -130,30 +136,32 @@ function targetSeries(targets: Map<string, Series>, s: SeriesSamples, pushdown: 
 }
 
 function append(buffers: Map<string, SeriesBuffer>, series: Series, s: SeriesSamples): void {
+  if (s.ts.length === 0) return;
   let buf = buffers.get(series.key);
   if (!buf) {
-    buf = { series, ts: [], values: [], sorted: true };
+    buf = { series, parts: [], sorted: true };
     buffers.set(series.key, buf);
   }
-  const { ts, values } = buf;
-  let last = ts.length > 0 ? ts[ts.length - 1] : undefined;
-  for (let i = 0; i < s.ts.length; i++) {
-    const t = s.ts[i];
-    if (last !== undefined && t < last) buf.sorted = false;
-    ts.push(t);
-    values.push(s.values[i]);
-    last = t;
-  }
+  const prev = buf.parts[buf.parts.length - 1];
+  if (prev && s.ts[0] < prev.ts[prev.ts.length - 1]) buf.sorted = false;
+  buf.parts.push(s);
 }
 
-/** Stable sort by time: samples of merged series interleave; equal times keep arrival order. */
-function sortByTime(buf: SeriesBuffer): void {
-  const { ts, values } = buf;
+/** One time-ordered sample list; interleaved parts (merged series) are sorted stably by time. */
+function joinParts(buf: SeriesBuffer): JoinedSeries {
+  if (buf.parts.length === 1) return { series: buf.series, ts: buf.parts[0].ts, values: buf.parts[0].values };
+  const ts: bigint[] = [];
+  const values: number[] = [];
+  for (const p of buf.parts) {
+    for (let i = 0; i < p.ts.length; i++) {
+      ts.push(p.ts[i]);
+      values.push(p.values[i]);
+    }
+  }
+  if (buf.sorted) return { series: buf.series, ts, values };
   const order = ts.map((_, i) => i);
   order.sort((a, b) => (ts[a] < ts[b] ? -1 : ts[a] > ts[b] ? 1 : a - b));
-  buf.ts = order.map((i) => ts[i]);
-  buf.values = order.map((i) => values[i]);
-  buf.sorted = true;
+  return { series: buf.series, ts: order.map((i) => ts[i]), values: order.map((i) => values[i]) };
 }
 
 /**

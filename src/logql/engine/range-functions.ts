@@ -53,7 +53,10 @@ export function rangeFunction(expr: RangeAggregationExpr): RangeFunction {
       return (p) => (lo, hi) => Math.sqrt(stdvarOverTime(p.values, lo, hi));
     case 'quantile_over_time': {
       const q = expr.param ?? NaN;
-      return (p) => (lo, hi) => quantile(q, p.values.slice(lo, hi));
+      return (p) => {
+        const scratch = new Float64Array(p.values.length);
+        return (lo, hi) => windowQuantile(q, p.values, lo, hi, scratch);
+      };
     }
     case 'first_over_time':
       return (p) => (lo) => p.values[lo];
@@ -133,18 +136,26 @@ function stdvarOverTime(values: readonly number[], lo: number, hi: number): numb
   return aux / count;
 }
 
-/** Prometheus quantile: NaN sorts first, linear interpolation between the two nearest ranks. */
-export function quantile(q: number, values: number[]): number {
-  if (values.length === 0 || Number.isNaN(q)) return NaN;
+/**
+ * Prometheus quantile over values[lo, hi): NaN sorts first (Loki's HeapByMaxValue), then linear
+ * interpolation between the two nearest ranks. Sorts a copy in `scratch`.
+ */
+function windowQuantile(q: number, values: readonly number[], lo: number, hi: number, scratch: Float64Array): number {
+  if (Number.isNaN(q)) return NaN;
   if (q < 0) return -Infinity;
   if (q > 1) return Infinity;
-  values.sort((a, b) => (Number.isNaN(a) ? (Number.isNaN(b) ? 0 : -1) : Number.isNaN(b) ? 1 : a - b));
-  const n = values.length;
+  const n = hi - lo;
+  const sorted = scratch.subarray(0, n);
+  for (let i = 0; i < n; i++) sorted[i] = values[lo + i];
+  sorted.sort(); // typed arrays sort numerically with NaN last
+  let nans = 0;
+  while (nans < n && Number.isNaN(sorted[n - 1 - nans])) nans++;
+  const at = (rank: number): number => (rank < nans ? NaN : sorted[rank - nans]);
   const rank = q * (n - 1);
   const lower = Math.max(0, Math.floor(rank));
   const upper = Math.min(n - 1, lower + 1);
   const weight = rank - Math.floor(rank);
-  return values[lower] * (1 - weight) + values[upper] * weight;
+  return at(lower) * (1 - weight) + at(upper) * weight;
 }
 
 /**

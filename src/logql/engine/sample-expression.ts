@@ -39,10 +39,16 @@ export async function evalSampleExpr(expr: SampleExpr, ctx: EvalContext): Promis
   }
 }
 
+/**
+ * A `sum` directly over a pushdown-capable range aggregation without its own grouping hands its
+ * grouping to the extractor. An empty label list drops every label, even with `without ()`, as
+ * Loki's extractor does (noLabels).
+ */
 function evalAggregated(expr: VectorAggregationExpr, ctx: EvalContext): Promise<StepVectors> {
   const inner = expr.expr;
   if (expr.op === 'sum' && inner.kind === 'rangeAggregation' && !inner.grouping && PUSHDOWN_OPS.has(inner.op)) {
-    return evalRangeAggregation(inner, ctx, expr.grouping ?? { without: false, labels: [] });
+    const g = expr.grouping;
+    return evalRangeAggregation(inner, ctx, g && g.labels.length > 0 ? g : { without: false, labels: [] });
   }
   return evalSampleExpr(inner, ctx);
 }

@@ -42,6 +42,23 @@ export function lastStepTime(grid: StepGrid): bigint {
   return grid.count === 0 ? grid.start : stepTime(grid, grid.count - 1);
 }
 
+/**
+ * Whether Loki's metric query splitter (split_by_interval.go) would run this range query as more
+ * than one sub-query. The interval grows to the longest range in the query; with a step at least
+ * that long the query is split by step, otherwise at the last step before each interval boundary.
+ */
+export function splitIntoSubqueries(grid: StepGrid, splitInterval: bigint, maxRange: bigint): boolean {
+  if (splitInterval <= 0n || grid.count < 2) return false;
+  const interval = maxRange > splitInterval ? maxRange : splitInterval;
+  const { start, step } = grid;
+  const end = lastStepTime(grid);
+  if (step >= interval) return start - (start % step) + step < end;
+  const nextInterval = (start / interval + 1n) * interval;
+  let firstEnd = nextInterval - ((nextInterval - start) % step);
+  if (firstEnd === nextInterval) firstEnd -= step;
+  return firstEnd + step < end;
+}
+
 /** Go's integer division truncates toward zero, as bigint division does. */
 function nsToMs(ns: bigint): number {
   return Number(ns / 1_000_000n);

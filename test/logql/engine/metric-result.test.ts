@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { labelsString } from '../../../src/model/index.js';
-import { MemorySource, S, at, m, rangeAgg, runInstant, runRange, selector, vecAgg } from './memory-source.js';
+import { evaluate } from '../../../src/logql/engine/index.js';
+import { MemorySource, S, at, m, rangeAgg, runInstant, runRange, selector, testDeps, vecAgg } from './memory-source.js';
 import type { TestStream } from './memory-source.js';
 
 const PIPELINE_ERROR =
@@ -21,6 +22,29 @@ describe('metric results', () => {
     const r = await runRange(rangeAgg('count_over_time', selector([m('a', '=~', '.+')]), 10n * S), new MemorySource(streams), 10n * S, 10n * S, 10n * S);
     if (r.type !== 'matrix') throw new Error(r.type);
     expect(r.series.map((s) => labelsString(s.metric))).toEqual(['{a="1"}', '{a="1", b="2"}', '{a="10"}']);
+  });
+
+  it('orders series by labels string when the frontend would split the query into sub-queries', async () => {
+    const streams: TestStream[] = [
+      { labels: { a: '1' }, entries: [at(60, 'l')] },
+      { labels: { a: '1', b: '2' }, entries: [at(60, 'l')] },
+    ];
+    const source = new MemorySource(streams);
+    const expr = rangeAgg('count_over_time', selector([m('a', '=~', '.+')]), 10n * S);
+    const order = async (end: bigint, split: bigint) => {
+      const r = await evaluate(
+        { expr, start: 0n, end, step: 60n * S, interval: 0n, direction: 'forward', limit: 100, instant: false },
+        source,
+        testDeps,
+        { maxQuerySeries: 500, splitQueriesByInterval: split },
+      );
+      if (r.type !== 'matrix') throw new Error(r.type);
+      return r.series.map((s) => labelsString(s.metric));
+    };
+    // [0, 2h] by 1h intervals runs as three sub-queries; [0, 1h] as one (it ends at the next boundary)
+    expect(await order(7200n * S, 3600n * S)).toEqual(['{a="1", b="2"}', '{a="1"}']);
+    expect(await order(3600n * S, 3600n * S)).toEqual(['{a="1"}', '{a="1", b="2"}']);
+    expect(await order(7200n * S, 0n)).toEqual(['{a="1"}', '{a="1", b="2"}']);
   });
 
   it('fails with Loki series limit text when an instant vector has too many series', async () => {

@@ -169,4 +169,13 @@ describe('series merging', () => {
     const unmerged = vecAgg('sum', labelReplace(rate, 'x', '', 'x', ''), { by: ['app'] });
     expect(byLabels(await runInstant(unmerged, source, 1010n * S))).toEqual({ '{app="a"}': 0.30000000000000004 });
   });
+
+  it('drops every label when the pushed-down grouping lists none, even for without ()', async () => {
+    const streams: TestStream[] = [
+      { labels: { app: 'a', pod: '1' }, entries: [at(1001, 'x')] },
+      { labels: { app: 'b', pod: '2' }, entries: [at(1002, 'x')] },
+    ];
+    const expr = vecAgg('sum', rangeAgg('count_over_time', selector([m('app', '=~', '.+')]), TEN), { without: [] });
+    expect(byLabels(await runInstant(expr, new MemorySource(streams), 1010n * S))).toEqual({ '{}': 2 });
+  });
 });
