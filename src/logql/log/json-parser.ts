@@ -1,0 +1,214 @@
+// The `| json` stage: flattening every scalar of a JSON object into labels, or extracting the values
+// of `| json a="x.y[0]"` expressions. Errors become __error__ labels; the line is never changed.
+import { isValidLabelName } from '../../model/labels.js';
+import type { Extraction } from '../ast.js';
+import { ERR_JSON, PipelineBuildError } from './errors.js';
+import { JsonType, lookupPath, objectEach, unescapeJson, type JsonPathStep, type JsonValue } from './json-scan.js';
+import { extractedName, flattenedName, sanitizeLabelKey } from './label-names.js';
+import { Category, type LabelsBuilder } from './labels-builder.js';
+import type { Stage } from './stage.js';
+
+/** A JSON string value as Loki stores it: unescaped (invalid escapes → ""), U+FFFD → space. */
+function stringValue(raw: string): string {
+  const v = unescapeJson(raw);
+  if (v === undefined) return '';
+  return v.includes('\ufffd') ? v.replace(/\ufffd/g, ' ') : v;
+}
+
+const MAX_CACHED_NAMES = 1024;
+
+export class JsonParserStage implements Stage {
+  private line = '';
+  private lbs!: LabelsBuilder;
+  private readonly prefix: string[] = [];
+  private readonly topLevelNames = new Map<string, string>();
+  private readonly onKey = (key: string, v: JsonValue): string | undefined => this.visit(key, v);
+
+  process(_ts: bigint, line: string, lbs: LabelsBuilder): string | undefined {
+    this.line = line;
+    this.lbs = lbs;
+    this.prefix.length = 0;
+    const err = objectEach(line, 0, line.length, this.onKey);
+    if (err !== undefined) lbs.setErr(ERR_JSON, err);
+    return line;
+  }
+
+  private visit(key: string, v: JsonValue): string | undefined {
+    switch (v.type) {
+      case JsonType.String:
+      case JsonType.Number:
+      case JsonType.Boolean: {
+        const raw = this.line.slice(v.start, v.end);
+        this.setLabel(this.labelName(key), v.type === JsonType.String ? stringValue(raw) : raw);
+        return undefined;
+      }
+      case JsonType.Object: {
+        this.prefix.push(key);
+        const err = objectEach(this.line, v.start, v.end, this.onKey);
+        this.prefix.pop();
+        return err;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private labelName(key: string): string {
+    if (this.prefix.length > 0) {
+      this.prefix.push(key);
+      const name = flattenedName(this.prefix);
+      this.prefix.pop();
+      return name;
+    }
+    let name = this.topLevelNames.get(key);
+    if (name === undefined) {
+      name = sanitizeLabelKey(key, true);
+      if (this.topLevelNames.size < MAX_CACHED_NAMES) this.topLevelNames.set(key, name);
+    }
+    return name;
+  }
+
+  private setLabel(name: string, value: string): void {
+    const key = extractedName(this.lbs, name);
+    if (this.lbs.wasExtracted(key)) return;
+    this.lbs.set(Category.Parsed, key, value);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// `| json name="expression"`: Loki's jsonexpr grammar (field, .field, ["key"], [index]).
+
+type Token = { t: 'DOT' | 'LSB' | 'RSB' | '$end' } | { t: 'FIELD' | 'STRING'; v: string } | { t: 'INDEX'; v: number };
+
+/** Loki's jsonexpr scanner: returns tokens and the first lexer error (which ends the input). */
+function lexJsonExpression(src: string): { tokens: Token[]; err?: string } {
+  const tokens: Token[] = [];
+  const chars = [...src];
+  let i = 0;
+  const isIdentStart = (c: string): boolean => /^[A-Za-z_]$/.test(c);
+  const isIdent = (c: string): boolean => /^[A-Za-z0-9_]$/.test(c);
+  while (i < chars.length) {
+    const c = chars[i];
+    if (c === '\0') break;
+    if (c === ' ' || c === '\t' || c === '\n') {
+      i++;
+      continue;
+    }
+    if (c >= '0' && c <= '9') {
+      let digits = '';
+      for (;;) {
+        const d = i < chars.length ? chars[i] : '\0';
+        if (d === '.' && digits.length > 0) return { tokens, err: 'cannot use float as array index' };
+        if (d === ' ' || d === '\t' || d === '\n' || d === '.' || d === ']') break;
+        if (!(d >= '0' && d <= '9')) return { tokens, err: `non-integer value: ${d}` };
+        digits += d;
+        i++;
+      }
+      tokens.push({ t: 'INDEX', v: Number(digits) });
+      continue;
+    }
+    if (c === '[') tokens.push({ t: 'LSB' });
+    else if (c === ']') tokens.push({ t: 'RSB' });
+    else if (c === '.') tokens.push({ t: 'DOT' });
+    else if (isIdentStart(c)) {
+      let f = '';
+      while (i < chars.length && isIdent(chars[i])) f += chars[i++];
+      tokens.push({ t: 'FIELD', v: f });
+      continue;
+    } else if (c === '"') {
+      let s = '';
+      i++;
+      while (i < chars.length && chars[i] !== '\0' && chars[i] !== '"' && chars[i] !== ']') s += chars[i++];
+      tokens.push({ t: 'STRING', v: s });
+    } else return { tokens, err: `unexpected char ${c}` };
+    i++;
+  }
+  return { tokens };
+}
+
+/** Parses a json expression into path steps; throws the Loki error text after "cannot parse expression [..]: ". */
+export function parseJsonExpression(src: string): JsonPathStep[] {
+  const { tokens, err } = lexJsonExpression(src);
+  tokens.push({ t: '$end' });
+  let k = 0;
+  const syntax = (expecting: string): never => {
+    throw new Error(`syntax error: unexpected ${tokens[k].t}${expecting ? `, expecting ${expecting}` : ''}`);
+  };
+  const path: JsonPathStep[] = [];
+  const bracket = (): void => {
+    k++;
+    const tok = tokens[k];
+    if (tok.t !== 'STRING' && tok.t !== 'INDEX') syntax('STRING or INDEX');
+    k++;
+    if (tokens[k].t !== 'RSB') syntax('RSB');
+    path.push((tok as { v: string | number }).v);
+    k++;
+  };
+  const first = tokens[0];
+  if (first.t === 'FIELD') {
+    path.push(first.v);
+    k++;
+  } else if (first.t === 'LSB') bracket();
+  else syntax('LSB or FIELD');
+  for (;;) {
+    const tok = tokens[k];
+    if (tok.t === '$end') break;
+    if (tok.t === 'LSB') bracket();
+    else if (tok.t === 'DOT') {
+      k++;
+      const f = tokens[k];
+      if (f.t !== 'FIELD') syntax('FIELD');
+      path.push((f as { v: string }).v);
+      k++;
+    } else syntax('');
+  }
+  if (err !== undefined) throw new Error(err);
+  return path;
+}
+
+interface CompiledExtraction {
+  label: string;
+  path: JsonPathStep[];
+}
+
+export class JsonExpressionStage implements Stage {
+  private readonly exprs: CompiledExtraction[];
+
+  constructor(extractions: readonly Extraction[]) {
+    this.exprs = extractions.map((e) => {
+      let path: JsonPathStep[];
+      try {
+        path = parseJsonExpression(e.expression);
+      } catch (err) {
+        throw new PipelineBuildError(`cannot parse expression [${e.expression}]: ${(err as Error).message}`);
+      }
+      if (!isValidLabelName(e.label)) throw new PipelineBuildError(`invalid extracted label name '${e.label}'`);
+      return { label: e.label, path };
+    });
+  }
+
+  process(_ts: bigint, line: string, lbs: LabelsBuilder): string | undefined {
+    if (line.length === 0) return line;
+    const c = line[0];
+    if (c !== '"' && c !== '{' && c !== '[') {
+      lbs.setErr(ERR_JSON);
+      return line;
+    }
+    let matches = 0;
+    for (const e of this.exprs) {
+      const v = lookupPath(line, e.path);
+      if (!v) continue;
+      const raw = line.slice(v.start, v.end);
+      let value: string;
+      if (v.type === JsonType.Null) value = '';
+      else if (v.type === JsonType.Object) value = raw;
+      else value = stringValue(raw);
+      lbs.set(Category.Parsed, extractedName(lbs, e.label), value);
+      matches++;
+    }
+    if (matches < this.exprs.length) {
+      for (const e of this.exprs) if (lbs.get(e.label) === undefined) lbs.set(Category.Parsed, e.label, '');
+    }
+    return line;
+  }
+}

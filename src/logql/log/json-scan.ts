@@ -1,0 +1,267 @@
+// A lenient JSON scanner with the behaviour and error texts of the jsonparser library Loki uses:
+// object iteration with callbacks, path lookup, string unescaping. Works in place on the line; no I/O.
+
+export const enum JsonType {
+  String,
+  Number,
+  Object,
+  Array,
+  Boolean,
+  Null,
+}
+
+export const JSON_ERRORS = {
+  malformedJson: 'Malformed JSON error',
+  malformedObject: "Value looks like object, but can't find closing '}' symbol",
+  malformedArray: "Value is array, but can't find closing ']' symbol",
+  malformedString: `Value is string, but can't find closing '"' symbol`,
+  malformedValue: "Value looks like Number/Boolean/None, but can't find its end: ',' or '}' symbol",
+  unknownValueType: 'Unknown value type',
+  malformedStringEscape: 'Encountered an invalid escape sequence in a string',
+} as const;
+
+/** A value found in the text: [start, end) of its raw text (strings without their quotes). */
+export interface JsonValue {
+  type: JsonType;
+  start: number;
+  end: number;
+  /** Index just past the value in the text (past the closing quote for strings). */
+  next: number;
+}
+
+/** Callback of objectEach: return an error text to stop iterating with that error. */
+export type ObjectEachCallback = (key: string, value: JsonValue) => string | undefined;
+
+function isWs(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+/** Index of the next non-whitespace character at or after i, or -1. */
+function nextToken(s: string, i: number, end: number): number {
+  for (; i < end; i++) if (!isWs(s.charCodeAt(i))) return i;
+  return -1;
+}
+
+/** From just after an opening quote: index just past the closing quote (or -1), and whether escapes occur. */
+function stringEnd(s: string, i: number, end: number): [number, boolean] {
+  let escaped = false;
+  for (let k = i; k < end; k++) {
+    const c = s.charCodeAt(k);
+    if (c === 0x22) {
+      if (!escaped) return [k + 1, false];
+      let j = k - 1;
+      for (;;) {
+        if (j < i || s.charCodeAt(j) !== 0x5c) return [k + 1, true];
+        j--;
+        if (j < i || s.charCodeAt(j) !== 0x5c) break;
+        j--;
+      }
+    } else if (c === 0x5c) escaped = true;
+  }
+  return [-1, escaped];
+}
+
+/** From an opening bracket: index just past its matching close, or -1. */
+function blockEnd(s: string, i: number, end: number, open: number, close: number): number {
+  let level = 0;
+  for (let k = i; k < end; k++) {
+    const c = s.charCodeAt(k);
+    if (c === 0x22) {
+      const [se] = stringEnd(s, k + 1, end);
+      if (se < 0) return -1;
+      k = se - 1;
+    } else if (c === open) level++;
+    else if (c === close) {
+      level--;
+      if (level === 0) return k + 1;
+    }
+  }
+  return -1;
+}
+
+function tokenEnd(s: string, i: number, end: number): number {
+  for (let k = i; k < end; k++) {
+    const c = s.charCodeAt(k);
+    if (isWs(c) || c === 0x2c || c === 0x7d || c === 0x5d) return k;
+  }
+  return end;
+}
+
+/** The value starting at the first token at or after i (jsonparser's Get with no keys). */
+export function getValue(s: string, i: number, end: number): JsonValue | string {
+  const at = nextToken(s, i, end);
+  if (at < 0) return JSON_ERRORS.malformedJson;
+  const c = s.charCodeAt(at);
+  if (c === 0x22) {
+    const [se] = stringEnd(s, at + 1, end);
+    if (se < 0) return JSON_ERRORS.malformedString;
+    return { type: JsonType.String, start: at + 1, end: se - 1, next: se };
+  }
+  if (c === 0x5b) {
+    const be = blockEnd(s, at, end, 0x5b, 0x5d);
+    if (be < 0) return JSON_ERRORS.malformedArray;
+    return { type: JsonType.Array, start: at, end: be, next: be };
+  }
+  if (c === 0x7b) {
+    const be = blockEnd(s, at, end, 0x7b, 0x7d);
+    if (be < 0) return JSON_ERRORS.malformedObject;
+    return { type: JsonType.Object, start: at, end: be, next: be };
+  }
+  const te = tokenEnd(s, at, end);
+  const raw = s.slice(at, te);
+  let type: JsonType;
+  switch (s[at]) {
+    case 't':
+    case 'f':
+      if (raw !== 'true' && raw !== 'false') return JSON_ERRORS.unknownValueType;
+      type = JsonType.Boolean;
+      break;
+    case 'u':
+    case 'n':
+      if (raw !== 'null') return JSON_ERRORS.unknownValueType;
+      type = JsonType.Null;
+      break;
+    default:
+      if (!((c >= 0x30 && c <= 0x39) || c === 0x2d)) return JSON_ERRORS.unknownValueType;
+      type = JsonType.Number;
+  }
+  return { type, start: at, end: te, next: te };
+}
+
+/**
+ * Calls cb for each key of the object starting at the first token in [start, end). Values are
+ * reported as they are reached, so keys before a syntax error are delivered. Text after the
+ * closing brace is ignored. Returns an error text, or undefined.
+ */
+export function objectEach(s: string, start: number, end: number, cb: ObjectEachCallback): string | undefined {
+  let off = nextToken(s, start, end);
+  if (off < 0 || s.charCodeAt(off) !== 0x7b) return JSON_ERRORS.malformedObject;
+  off = nextToken(s, off + 1, end);
+  if (off < 0) return JSON_ERRORS.malformedJson;
+  if (s.charCodeAt(off) === 0x7d) return undefined;
+  while (off < end) {
+    const c = s.charCodeAt(off);
+    if (c === 0x7d) return undefined;
+    if (c !== 0x22) return JSON_ERRORS.malformedObject;
+    off++;
+    const [se, keyEscaped] = stringEnd(s, off, end);
+    if (se < 0) return JSON_ERRORS.malformedJson;
+    let key = s.slice(off, se - 1);
+    off = se;
+    if (keyEscaped) {
+      const k = unescapeJson(key);
+      if (k === undefined) return JSON_ERRORS.malformedStringEscape;
+      key = k;
+    }
+    off = nextToken(s, off, end);
+    if (off < 0 || s.charCodeAt(off) !== 0x3a) return JSON_ERRORS.malformedJson;
+    const v = getValue(s, off + 1, end);
+    if (typeof v === 'string') return v;
+    const err = cb(key, v);
+    if (err !== undefined) return err;
+    off = nextToken(s, v.next, end);
+    if (off < 0) return JSON_ERRORS.malformedArray;
+    const d = s.charCodeAt(off);
+    if (d === 0x7d) return undefined;
+    if (d !== 0x2c) return JSON_ERRORS.malformedObject;
+    off = nextToken(s, off + 1, end);
+    if (off < 0) return JSON_ERRORS.malformedArray;
+  }
+  return JSON_ERRORS.malformedObject;
+}
+
+/** The index-th element of the array starting at the first token in [start, end), if present. */
+function arrayElement(s: string, start: number, end: number, index: number): JsonValue | undefined {
+  let off = nextToken(s, start, end);
+  if (off < 0 || s.charCodeAt(off) !== 0x5b) return undefined;
+  off = nextToken(s, off + 1, end);
+  if (off < 0 || s.charCodeAt(off) === 0x5d) return undefined;
+  for (let i = 0; ; i++) {
+    const v = getValue(s, off, end);
+    if (typeof v === 'string') return undefined;
+    if (i === index) return v;
+    off = nextToken(s, v.next, end);
+    if (off < 0 || s.charCodeAt(off) !== 0x2c) return undefined;
+    off++;
+  }
+}
+
+/** A path step: an object key or an array index. */
+export type JsonPathStep = string | number;
+
+/** Follows a path from the value at the start of the text; undefined when any step is missing. */
+export function lookupPath(s: string, path: readonly JsonPathStep[]): JsonValue | undefined {
+  const root = getValue(s, 0, s.length);
+  if (typeof root === 'string') return undefined;
+  let cur: JsonValue = root;
+  for (const step of path) {
+    let found: JsonValue | undefined;
+    if (typeof step === 'number') {
+      if (cur.type !== JsonType.Array) return undefined;
+      found = arrayElement(s, cur.start, cur.end, step);
+    } else {
+      if (cur.type !== JsonType.Object) return undefined;
+      objectEach(s, cur.start, cur.end, (key, v) => {
+        if (key !== step) return undefined;
+        found = v;
+        return 'found';
+      });
+    }
+    if (!found) return undefined;
+    cur = found;
+  }
+  return cur;
+}
+
+function hex4(s: string, i: number): number {
+  if (i + 4 > s.length) return -1;
+  let r = 0;
+  for (let k = i; k < i + 4; k++) {
+    const c = s.charCodeAt(k);
+    const v = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1;
+    if (v < 0) return -1;
+    r = r * 16 + v;
+  }
+  return r;
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+
+/** jsonparser.Unescape of a string's raw contents; undefined for an invalid escape. */
+export function unescapeJson(raw: string): string | undefined {
+  let i = raw.indexOf('\\');
+  if (i < 0) return raw;
+  let out = raw.slice(0, i);
+  while (i < raw.length) {
+    const c = raw[i];
+    if (c !== '\\') {
+      const next = raw.indexOf('\\', i);
+      const stop = next < 0 ? raw.length : next;
+      out += raw.slice(i, stop);
+      i = stop;
+      continue;
+    }
+    const e = raw[i + 1];
+    if (e === undefined) return undefined;
+    const simple = SIMPLE_ESCAPES[e];
+    if (simple !== undefined) {
+      out += simple;
+      i += 2;
+      continue;
+    }
+    if (e !== 'u') return undefined;
+    const r = hex4(raw, i + 2);
+    if (r < 0) return undefined;
+    if (r < 0xd800 || r > 0xdfff) {
+      out += String.fromCharCode(r);
+      i += 6;
+      continue;
+    }
+    if (raw[i + 6] !== '\\' || raw[i + 7] !== 'u') return undefined;
+    const r2 = hex4(raw, i + 8);
+    if (r2 < 0xdc00) return undefined;
+    out += String.fromCodePoint((((r - 0xd800) << 10) | (r2 - 0xdc00)) + 0x10000);
+    i += 12;
+  }
+  return out;
+}

@@ -1,0 +1,56 @@
+// Turning arbitrary keys found in log lines into label names, as Loki's parsers do (invalid runes →
+// `_`, leading digit → `_` prefix, Go's TrimSpace), and the collision rule for extracted names.
+import { DUPLICATE_SUFFIX, type LabelsBuilder } from './labels-builder.js';
+
+const GO_SPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
+
+/** Go strings.TrimSpace (Unicode White_Space, unlike JS trim() it keeps U+FEFF). */
+export function goTrimSpace(s: string): string {
+  return s.replace(GO_SPACE, '');
+}
+
+function isNameChar(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || (c >= 0x30 && c <= 0x39);
+}
+
+/** Each code point outside [A-Za-z0-9_] becomes `_`. */
+function mapInvalid(s: string): string {
+  let ok = true;
+  for (let i = 0; i < s.length; i++) {
+    if (!isNameChar(s.charCodeAt(i))) {
+      ok = false;
+      break;
+    }
+  }
+  if (ok) return s;
+  let out = '';
+  for (const ch of s) out += ch.length === 1 && isNameChar(ch.charCodeAt(0)) ? ch : '_';
+  return out;
+}
+
+/** Loki's sanitizeLabelKey: trim, `_` before a leading digit (when isPrefix), invalid runes → `_`. */
+export function sanitizeLabelKey(key: string, isPrefix: boolean): string {
+  if (key.length === 0) return key;
+  const k = goTrimSpace(key);
+  if (k.length === 0) return k;
+  const c = k.charCodeAt(0);
+  return mapInvalid(isPrefix && c >= 0x30 && c <= 0x39 ? '_' + k : k);
+}
+
+/** The flattened name of a nested key path (json): blank parts skipped, each part sanitized, `_` joined. */
+export function flattenedName(parts: readonly string[]): string {
+  let out = '';
+  for (let i = 0; i < parts.length; i++) {
+    const p = goTrimSpace(parts[i]);
+    if (p.length === 0) continue;
+    if (i > 0 && out.length > 0) out += '_';
+    const c = p.charCodeAt(0);
+    out += mapInvalid(c >= 0x30 && c <= 0x39 ? '_' + p : p);
+  }
+  return out;
+}
+
+/** The name an extracted label gets: `<name>_extracted` when a stream label or structured metadata has it. */
+export function extractedName(lbs: LabelsBuilder, name: string): string {
+  return lbs.baseHas(name) || lbs.hasStructuredMetadata(name) ? name + DUPLICATE_SUFFIX : name;
+}

@@ -1,0 +1,318 @@
+// Per-entry label state of a pipeline (Loki's LabelsBuilder): stream labels, structured metadata and
+// parsed labels with their precedence, deletions, error labels, and cached LabelsResults. No I/O.
+import { labelsString, type Labels } from '../../model/labels.js';
+import type { LabelsResult } from '../contracts.js';
+import { ERROR_DETAILS_LABEL, ERROR_LABEL } from './errors.js';
+
+export const enum Category {
+  Stream = 0,
+  StructuredMetadata = 1,
+  Parsed = 2,
+}
+
+/** Suffix given to an extracted label whose name is already a stream label. */
+export const DUPLICATE_SUFFIX = '_extracted';
+
+interface MutableLabel {
+  name: string;
+  value: string;
+}
+
+/** by/without grouping applied to sample labels (Loki's GroupedLabels). Groups are sorted. */
+export interface LabelGrouping {
+  groups: readonly string[];
+  without: boolean;
+  /** `by ()` (or absent_over_time): every sample gets the empty label set. */
+  noLabels: boolean;
+}
+
+/** LabelsResults shared by all streams of one pipeline, so equal label sets yield the same object. */
+export class LabelsResultCache {
+  private readonly results = new Map<string, LabelsResult>();
+
+  get(key: string): LabelsResult | undefined {
+    return this.results.get(key);
+  }
+
+  set(key: string, r: LabelsResult): void {
+    this.results.set(key, r);
+  }
+}
+
+const byName = (a: MutableLabel, b: MutableLabel): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+/** An unambiguous cache key for a sorted label list (cheaper than labelsString). */
+export function labelsKey(ls: readonly { name: string; value: string }[]): string {
+  let k = '';
+  for (const l of ls) k += `${l.name.length}:${l.name}${l.value.length}:${l.value}`;
+  return k;
+}
+
+function freeze(ls: readonly MutableLabel[]): Labels {
+  return ls.map((l) => ({ name: l.name, value: l.value }));
+}
+
+function makeResult(stream: Labels, structuredMetadata: Labels, parsed: Labels, all: Labels): LabelsResult {
+  return { stream, structuredMetadata, parsed, all, key: labelsString(all) };
+}
+
+function indexOfName(ls: readonly MutableLabel[], n: number, name: string): number {
+  for (let i = 0; i < n; i++) if (ls[i].name === name) return i;
+  return -1;
+}
+
+export class LabelsBuilder {
+  private readonly baseValues: Map<string, string>;
+  /** Labels added per category; only the first addLen[c] entries are live (the rest are reused). */
+  private readonly add: MutableLabel[][] = [[], [], []];
+  private readonly addLen = [0, 0, 0];
+  private readonly del: string[] = [];
+  /** Names newly set during this entry (parsers skip a name already extracted: first value wins). */
+  private readonly extracted: string[] = [];
+  private err = '';
+  private errDetails = '';
+  private readonly buf: MutableLabel[] = [];
+  readonly baseResult: LabelsResult;
+  private groupedBase: LabelsResult | undefined;
+
+  constructor(
+    readonly base: Labels,
+    private readonly cache: LabelsResultCache,
+  ) {
+    this.baseValues = new Map(base.map((l) => [l.name, l.value]));
+    const key = labelsKey(base);
+    let r = cache.get(key);
+    if (!r) {
+      r = makeResult(base, [], [], base);
+      cache.set(key, r);
+    }
+    this.baseResult = r;
+  }
+
+  reset(): void {
+    this.addLen[0] = this.addLen[1] = this.addLen[2] = 0;
+    this.del.length = 0;
+    this.extracted.length = 0;
+    this.err = '';
+    this.errDetails = '';
+  }
+
+  /** True when a label of that name was set earlier for this entry (by any stage). */
+  wasExtracted(name: string): boolean {
+    return this.extracted.includes(name);
+  }
+
+  hasStructuredMetadata(name: string): boolean {
+    return this.contains(Category.StructuredMetadata, name);
+  }
+
+  /** True when the stream labels contain `name` (used for the _extracted suffix). */
+  baseHas(name: string): boolean {
+    return this.baseValues.has(name);
+  }
+
+  hasErr(): boolean {
+    return this.err !== '';
+  }
+
+  getErr(): string {
+    return this.err;
+  }
+
+  setErr(err: string, details?: string): void {
+    this.err = err;
+    if (details !== undefined) this.errDetails = details;
+  }
+
+  getErrDetails(): string {
+    return this.errDetails;
+  }
+
+  resetErr(): void {
+    this.err = '';
+  }
+
+  resetErrDetails(): void {
+    this.errDetails = '';
+  }
+
+  /** The current value of a label (parsed over structured metadata over stream), or undefined. */
+  get(name: string): string | undefined {
+    for (let c = 0; c < 3; c++) {
+      const ls = this.add[c];
+      for (let i = 0; i < this.addLen[c]; i++) if (ls[i].name === name) return ls[i].value;
+    }
+    if (this.del.includes(name)) return undefined;
+    return this.baseValues.get(name);
+  }
+
+  /** Like get, plus the label's category. */
+  getWithCategory(name: string): [string, Category] | undefined {
+    for (let c = 0; c < 3; c++) {
+      const ls = this.add[c];
+      for (let i = 0; i < this.addLen[c]; i++) if (ls[i].name === name) return [ls[i].value, c as Category];
+    }
+    if (this.del.includes(name)) return undefined;
+    const v = this.baseValues.get(name);
+    return v === undefined ? undefined : [v, Category.Stream];
+  }
+
+  private contains(c: Category, name: string): boolean {
+    return indexOfName(this.add[c], this.addLen[c], name) >= 0;
+  }
+
+  private removeFrom(c: Category, name: string): void {
+    const ls = this.add[c];
+    const i = indexOfName(ls, this.addLen[c], name);
+    if (i < 0) return;
+    const [freed] = ls.splice(i, 1);
+    ls.push(freed);
+    this.addLen[c]--;
+  }
+
+  /** Sets a label; parsed labels take precedence over structured metadata over stream labels. */
+  set(c: Category, name: string, value: string): void {
+    if (c === Category.Parsed) {
+      this.removeFrom(Category.StructuredMetadata, name);
+      this.removeFrom(Category.Stream, name);
+    } else if (c === Category.StructuredMetadata) {
+      this.removeFrom(Category.Stream, name);
+      if (this.contains(Category.Parsed, name)) return;
+    } else if (this.contains(Category.StructuredMetadata, name) || this.contains(Category.Parsed, name)) return;
+    const ls = this.add[c];
+    const n = this.addLen[c];
+    const i = indexOfName(ls, n, name);
+    if (i >= 0) {
+      ls[i].value = value;
+      return;
+    }
+    if (n < ls.length) {
+      ls[n].name = name;
+      ls[n].value = value;
+    } else ls.push({ name, value });
+    this.addLen[c] = n + 1;
+    this.extracted.push(name);
+  }
+
+  /** Adds labels (structured metadata); names clashing with stream labels get the _extracted suffix. */
+  addLabels(c: Category, labels: Labels): void {
+    for (const l of labels) {
+      const name = this.baseValues.has(l.name) ? l.name + DUPLICATE_SUFFIX : l.name;
+      if (name === ERROR_LABEL) this.err = l.value;
+      else if (name === ERROR_DETAILS_LABEL) this.errDetails = l.value;
+      else this.set(c, name, l.value);
+    }
+  }
+
+  /** Removes a label from every category and hides the stream label of that name. */
+  deleteLabel(name: string): void {
+    for (let c = 0; c < 3; c++) this.removeFrom(c as Category, name);
+    this.del.push(name);
+  }
+
+  private hasAdd(): boolean {
+    return this.addLen[0] + this.addLen[1] + this.addLen[2] > 0;
+  }
+
+  /** All current labels, unsorted, including the error labels (Loki's UnsortedLabels). */
+  private unsortedLabels(out: MutableLabel[]): MutableLabel[] {
+    out.length = 0;
+    const stream = this.add[Category.Stream];
+    for (const l of this.base) {
+      if (this.del.includes(l.name)) continue;
+      if (this.contains(Category.StructuredMetadata, l.name) || this.contains(Category.Parsed, l.name)) continue;
+      const i = indexOfName(stream, this.addLen[Category.Stream], l.name);
+      out.push(i >= 0 ? stream[i] : (l as MutableLabel));
+    }
+    const sm = this.add[Category.StructuredMetadata];
+    for (let i = 0; i < this.addLen[Category.StructuredMetadata]; i++) {
+      if (!this.contains(Category.Parsed, sm[i].name)) out.push(sm[i]);
+    }
+    const parsed = this.add[Category.Parsed];
+    for (let i = 0; i < this.addLen[Category.Parsed]; i++) out.push(parsed[i]);
+    if (this.err !== '') out.push({ name: ERROR_LABEL, value: this.err });
+    if (this.errDetails !== '') out.push({ name: ERROR_DETAILS_LABEL, value: this.errDetails });
+    return out;
+  }
+
+  /** The labels as a name→value view (templates read it). */
+  labelList(): readonly MutableLabel[] {
+    return this.unsortedLabels([]).sort(byName);
+  }
+
+  /** The current labels as a cached, categorised LabelsResult. */
+  labelsResult(): LabelsResult {
+    if (this.del.length === 0 && !this.hasAdd() && this.err === '') return this.baseResult;
+    const buf = this.unsortedLabels(this.buf).sort(byName);
+    const key = labelsKey(buf);
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const stream: MutableLabel[] = [];
+    const sm: MutableLabel[] = [];
+    const parsed: MutableLabel[] = [];
+    for (const l of buf) {
+      if (l.name === ERROR_LABEL || l.name === ERROR_DETAILS_LABEL || this.contains(Category.Parsed, l.name)) parsed.push(l);
+      else if (this.contains(Category.StructuredMetadata, l.name)) sm.push(l);
+      else stream.push(l);
+    }
+    const r = makeResult(freeze(stream), freeze(sm), freeze(parsed), freeze(buf));
+    this.cache.set(key, r);
+    return r;
+  }
+
+  private uncategorized(buf: readonly MutableLabel[]): LabelsResult {
+    const key = labelsKey(buf);
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const all = freeze(buf);
+    const r = makeResult(all, [], [], all);
+    this.cache.set(key, r);
+    return r;
+  }
+
+  /** The labels reduced by a by/without grouping (Loki's GroupedLabels). */
+  groupedLabels(g: LabelGrouping): LabelsResult {
+    // An error must stay visible: return every label.
+    if (this.err !== '') return this.labelsResult();
+    if (g.noLabels) return this.uncategorized([]);
+    const unchanged = this.del.length === 0 && !this.hasAdd();
+    if (unchanged) {
+      if (g.groups.length === 0) return this.baseResult;
+      if (!this.groupedBase) {
+        const kept = this.base.filter((l) => g.groups.includes(l.name) !== g.without);
+        this.groupedBase = this.uncategorized(kept);
+      }
+      return this.groupedBase;
+    }
+    if (g.groups.length === 0) return this.labelsResult();
+    const buf = this.buf;
+    buf.length = 0;
+    if (g.without) {
+      for (const l of this.base) {
+        if (this.del.includes(l.name) || g.groups.includes(l.name)) continue;
+        if (this.contains(0, l.name) || this.contains(1, l.name) || this.contains(2, l.name)) continue;
+        buf.push(l as MutableLabel);
+      }
+      for (let c = 0; c < 3; c++) {
+        for (let i = 0; i < this.addLen[c]; i++) if (!g.groups.includes(this.add[c][i].name)) buf.push(this.add[c][i]);
+      }
+      buf.sort(byName);
+    } else {
+      for (const name of g.groups) {
+        if (this.del.includes(name)) continue;
+        let found: MutableLabel | undefined;
+        for (let c = 0; c < 3 && !found; c++) {
+          const i = indexOfName(this.add[c], this.addLen[c], name);
+          if (i >= 0) found = this.add[c][i];
+        }
+        if (found) buf.push(found);
+        else {
+          const v = this.baseValues.get(name);
+          if (v !== undefined) buf.push({ name, value: v });
+        }
+      }
+    }
+    return this.uncategorized(buf);
+  }
+}
+

@@ -1,0 +1,311 @@
+// The `| logfmt` stage (plain, --strict, --keep-empty, and `| logfmt a="key"` expressions) with
+// Loki's decoder: its recovery rules and its byte-position error texts. The line is never changed.
+import { isValidLabelName } from '../../model/labels.js';
+import type { Extraction } from '../ast.js';
+import { ERR_LOGFMT, PipelineBuildError } from './errors.js';
+import { extractedName, sanitizeLabelKey } from './label-names.js';
+import { Category, type LabelsBuilder } from './labels-builder.js';
+import type { Stage } from './stage.js';
+
+function utf8Length(s: string, end: number): number {
+  return Buffer.byteLength(end >= s.length ? s : s.slice(0, end), 'utf8');
+}
+
+/** Go's %q of a single byte, as in `unexpected '='`. */
+function quoteByte(c: string): string {
+  if (c === "'") return "'\\''";
+  if (c === '\\') return "'\\\\'";
+  return `'${c}'`;
+}
+
+const UNQUOTE_ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', "'": "'", b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+
+/** Unquotes a quoted logfmt value (JSON-style escapes); undefined when invalid. */
+function unquote(q: string): string | undefined {
+  let out = '';
+  for (let i = 1; i < q.length - 1; i++) {
+    const c = q[i];
+    if (c === '"') return undefined;
+    if (c !== '\\') {
+      out += c;
+      continue;
+    }
+    const e = q[++i];
+    if (i >= q.length - 1) return undefined;
+    const simple = UNQUOTE_ESCAPES[e];
+    if (simple !== undefined) {
+      out += simple;
+      continue;
+    }
+    if (e !== 'u' || !/^[0-9a-fA-F]{4}$/.test(q.slice(i + 1, i + 5))) return undefined;
+    let r = parseInt(q.slice(i + 1, i + 5), 16);
+    i += 4;
+    if (r >= 0xd800 && r <= 0xdfff) {
+      const low = q[i + 1] === '\\' && q[i + 2] === 'u' && /^[0-9a-fA-F]{4}$/.test(q.slice(i + 3, i + 7)) ? parseInt(q.slice(i + 3, i + 7), 16) : -1;
+      if (r < 0xdc00 && low >= 0xdc00 && low <= 0xdfff) {
+        out += String.fromCodePoint(((r - 0xd800) << 10) + (low - 0xdc00) + 0x10000);
+        i += 6;
+        continue;
+      }
+      r = 0xfffd;
+    }
+    out += String.fromCharCode(r);
+  }
+  return out;
+}
+
+/** Loki's logfmt decoder over a string; positions in errors are 1-based byte offsets. */
+export class LogfmtDecoder {
+  private line = '';
+  private pos = 0;
+  key: string | undefined;
+  value: string | undefined;
+  err: string | undefined;
+
+  reset(line: string): void {
+    this.line = line;
+    this.pos = 0;
+    this.err = undefined;
+  }
+
+  eol(): boolean {
+    return this.pos >= this.line.length;
+  }
+
+  private syntaxError(msg: string): void {
+    this.err = `logfmt syntax error at pos ${utf8Length(this.line, this.pos) + 1} : ${msg}`;
+  }
+
+  private unexpected(c: string): void {
+    this.syntaxError(`unexpected ${quoteByte(c)}`);
+  }
+
+  /** Skips to the next whitespace after an error inside a pair. */
+  private skipValue(): false {
+    const s = this.line;
+    while (this.pos < s.length && s.charCodeAt(this.pos) > 0x20) this.pos++;
+    return false;
+  }
+
+  /** Advances to the next key/value pair; false at the end of the line or on an error. */
+  scanKeyval(): boolean {
+    this.key = this.value = undefined;
+    const s = this.line;
+    const n = s.length;
+    while (this.pos < n && s.charCodeAt(this.pos) <= 0x20) this.pos++;
+    if (this.pos >= n) return false;
+
+    const start = this.pos;
+    let multibyte = false;
+    for (; this.pos < n; this.pos++) {
+      const c = s.charCodeAt(this.pos);
+      if (c === 0x3d) {
+        if (this.pos > start) {
+          this.key = s.slice(start, this.pos);
+          if (multibyte && this.key.includes('\ufffd')) {
+            this.syntaxError('invalid key');
+            return this.skipValue();
+          }
+        }
+        if (this.key === undefined) {
+          this.unexpected('=');
+          return this.skipValue();
+        }
+        return this.scanValue();
+      }
+      if (c === 0x22) {
+        this.unexpected('"');
+        return this.skipValue();
+      }
+      if (c <= 0x20) {
+        this.key = s.slice(start, this.pos);
+        if (multibyte && this.key.includes('\ufffd')) {
+          this.syntaxError('invalid key');
+          return false;
+        }
+        return true;
+      }
+      if (c >= 0x80) multibyte = true;
+    }
+    this.key = s.slice(start, n);
+    if (multibyte && this.key.includes('\ufffd')) {
+      this.syntaxError('invalid key');
+      return false;
+    }
+    return true;
+  }
+
+  private scanValue(): boolean {
+    const s = this.line;
+    const n = s.length;
+    this.pos++;
+    if (this.pos >= n) return true;
+    const c0 = s.charCodeAt(this.pos);
+    if (c0 <= 0x20) return true;
+    if (c0 === 0x22) return this.scanQuoted();
+    const start = this.pos;
+    for (; this.pos < n; this.pos++) {
+      const c = s.charCodeAt(this.pos);
+      if (c === 0x3d || c === 0x22) {
+        this.unexpected(s[this.pos]);
+        return this.skipValue();
+      }
+      if (c <= 0x20) {
+        if (this.pos > start) this.value = s.slice(start, this.pos);
+        return true;
+      }
+    }
+    if (n > start) this.value = s.slice(start, n);
+    return true;
+  }
+
+  private scanQuoted(): boolean {
+    const s = this.line;
+    const n = s.length;
+    const start = this.pos;
+    let hasEsc = false;
+    let esc = false;
+    for (let p = start + 1; p < n; p++) {
+      const c = s.charCodeAt(p);
+      if (esc) esc = false;
+      else if (c === 0x5c) hasEsc = esc = true;
+      else if (c === 0x22) {
+        this.pos = p + 1;
+        if (hasEsc) {
+          const v = unquote(s.slice(start, this.pos));
+          if (v === undefined) {
+            this.syntaxError('invalid quoted value');
+            return false;
+          }
+          this.value = v;
+        } else if (p > start + 1) this.value = s.slice(start + 1, p);
+        return true;
+      }
+    }
+    this.pos = n;
+    this.syntaxError('unterminated quoted value');
+    return false;
+  }
+}
+
+export class LogfmtParserStage implements Stage {
+  private readonly dec = new LogfmtDecoder();
+  private readonly names = new Map<string, string>();
+
+  constructor(
+    private readonly strict: boolean,
+    private readonly keepEmpty: boolean,
+  ) {}
+
+  private sanitized(key: string): string {
+    let name = this.names.get(key);
+    if (name === undefined) {
+      name = sanitizeLabelKey(key, true);
+      if (this.names.size < 1024) this.names.set(key, name);
+    }
+    return name;
+  }
+
+  process(_ts: bigint, line: string, lbs: LabelsBuilder): string | undefined {
+    const dec = this.dec;
+    dec.reset(line);
+    while (!dec.eol()) {
+      if (!dec.scanKeyval()) {
+        if (this.strict) break;
+        continue;
+      }
+      const name = this.sanitized(dec.key!);
+      if (name.length === 0) continue;
+      const key = extractedName(lbs, name);
+      if (lbs.wasExtracted(key)) continue;
+      let val = dec.value ?? '';
+      if (val.includes('\ufffd')) val = val.replace(/\ufffd/g, ' ');
+      if (!this.keepEmpty && val.length === 0) continue;
+      lbs.set(Category.Parsed, key, val);
+    }
+    if (this.strict && dec.err !== undefined) lbs.setErr(ERR_LOGFMT, dec.err);
+    return line;
+  }
+}
+
+/** Loki's logfmt expression grammar: a single key; returns it or throws the syntax/lexer error text. */
+export function parseLogfmtExpression(src: string): string {
+  const tokens: { t: 'KEY' | 'STRING'; v: string }[] = [];
+  let lexErr: string | undefined;
+  const chars = [...src];
+  for (let i = 0; i < chars.length; ) {
+    const c = chars[i];
+    if (c === '\0') break;
+    if (c === ' ' || c === '\t' || c === '\n') {
+      i++;
+      continue;
+    }
+    if (/^[A-Za-z_]$/.test(c)) {
+      let k = '';
+      while (i < chars.length && /^[A-Za-z0-9_]$/.test(chars[i])) k += chars[i++];
+      tokens.push({ t: 'KEY', v: k });
+    } else if (c === '"') {
+      let str = '';
+      i++;
+      while (i < chars.length && chars[i] !== '\0' && chars[i] !== '"' && chars[i] !== ']') str += chars[i++];
+      i++;
+      tokens.push({ t: 'STRING', v: str });
+    } else {
+      lexErr = `unexpected char ${c}`;
+      break;
+    }
+  }
+  if (tokens.length === 0) throw new Error('syntax error: unexpected $end, expecting KEY');
+  if (tokens[0].t !== 'KEY') throw new Error(`syntax error: unexpected ${tokens[0].t}, expecting KEY`);
+  if (tokens.length > 1) throw new Error(`syntax error: unexpected ${tokens[1].t}`);
+  if (lexErr !== undefined) throw new Error(lexErr);
+  return tokens[0].v;
+}
+
+export class LogfmtExpressionStage implements Stage {
+  private readonly dec = new LogfmtDecoder();
+  private readonly ids: string[] = [];
+  private readonly keys: string[] = [];
+
+  constructor(
+    extractions: readonly Extraction[],
+    private readonly strict: boolean,
+  ) {
+    for (const e of extractions) {
+      let key: string;
+      try {
+        key = parseLogfmtExpression(e.expression);
+      } catch (err) {
+        throw new PipelineBuildError(`cannot parse expression [${e.expression}]: ${(err as Error).message}`);
+      }
+      if (!isValidLabelName(e.label)) throw new PipelineBuildError(`invalid extracted label name '${e.label}'`);
+      const at = this.ids.indexOf(e.label);
+      if (at >= 0) this.keys[at] = key;
+      else {
+        this.ids.push(e.label);
+        this.keys.push(key);
+      }
+    }
+  }
+
+  process(_ts: bigint, line: string, lbs: LabelsBuilder): string | undefined {
+    for (const id of this.ids) if (!lbs.baseHas(id) && !lbs.hasStructuredMetadata(id)) lbs.set(Category.Parsed, id, '');
+    const dec = this.dec;
+    dec.reset(line);
+    while (!dec.eol()) {
+      if (!dec.scanKeyval()) {
+        if (this.strict) break;
+        continue;
+      }
+      let key = sanitizeLabelKey(dec.key!, true);
+      if (key.length === 0) continue;
+      const renamed = this.keys.indexOf(key);
+      if (renamed >= 0) key = this.ids[renamed];
+      if (!this.ids.includes(key)) continue;
+      const val = dec.value !== undefined && !dec.value.includes('\ufffd') ? dec.value : '';
+      lbs.set(Category.Parsed, extractedName(lbs, key), val);
+    }
+    if (this.strict && dec.err !== undefined) lbs.setErr(ERR_LOGFMT, dec.err);
+    return line;
+  }
+}
