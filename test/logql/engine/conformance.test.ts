@@ -1,10 +1,12 @@
 // Differential check against real Loki answers: the conformance data set served by an in-memory
-// source, the golden queries parsed, results rendered like Loki's JSON and compared with the golden files.
+// source, the golden queries parsed, results rendered like Loki's JSON and compared with the golden
+// files — with the engine's own test pipeline where it suffices, with the real log pipeline otherwise.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseExpr } from '../../../src/logql/syntax/index.js';
+import { buildPipeline, buildSampleExtractor } from '../../../src/logql/log/index.js';
 import { evaluate, formatSampleValue } from '../../../src/logql/engine/index.js';
-import type { QueryResult } from '../../../src/logql/engine/index.js';
+import type { EngineDeps, QueryResult } from '../../../src/logql/engine/index.js';
 import type { Labels } from '../../../src/model/index.js';
 import { dataset } from '../../fixtures/conformance/dataset.mjs';
 import { MemorySource, S, lit, testDeps } from './memory-source.js';
@@ -50,7 +52,9 @@ function lokiJson(r: QueryResult): { resultType: string; result: unknown } {
   }
 }
 
-async function run(id: string): Promise<{ got: unknown; want: Golden }> {
+const pipelineDeps: EngineDeps = { buildPipeline, buildSampleExtractor };
+
+async function run(id: string, deps: EngineDeps): Promise<{ got: unknown; want: Golden }> {
   const want = golden(id);
   const p = want.case.params;
   const expr = parseExpr(p.query);
@@ -67,7 +71,7 @@ async function run(id: string): Promise<{ got: unknown; want: Golden }> {
       instant,
     },
     source,
-    testDeps,
+    deps,
     // Loki's defaults: max_query_series 500, split_queries_by_interval 1h
     { maxQuerySeries: 500, splitQueriesByInterval: 3600n * S },
   );
@@ -82,11 +86,35 @@ const CASES = [
   'log-4-fwd', 'log-5-bwd', 'log-6-bwd', 'log-7-fwd', 'log-9-fwd',
 ];
 
+// Golden cases that need parsers, formatters or unwrap conversions: run with the real log pipeline.
+const PIPELINE_CASES = [
+  'range-22', 'instant-7', 'instant-17', 'instant-18', 'instant-21', 'instant-22', 'instant-41', 'instant-43',
+  'log-11-fwd', 'log-13-bwd', 'log-13-fwd', 'log-14-fwd', 'log-16-fwd', 'log-18-bwd', 'log-19-bwd', 'log-21-bwd',
+  'log-25-fwd', 'log-27-fwd', 'log-28-bwd', 'log-34-bwd', 'log-34-fwd', 'log-36-bwd', 'log-36-fwd', 'log-37-fwd',
+  'log-40-fwd', 'log-41-bwd', 'log-41-fwd', 'log-43-fwd', 'log-44-fwd', 'log-45-fwd', 'log-49-bwd',
+];
+
+// Golden cases Loki answers with an error.
+const ERROR_CASES = ['range-17', 'range-18', 'range-19'];
+
 describe('conformance with real Loki answers', () => {
   for (const id of CASES) {
     it(`answers ${id} exactly as Loki`, async () => {
-      const { got, want } = await run(id);
+      const { got, want } = await run(id, testDeps);
       expect(got).toEqual(want.body!.data);
+    });
+  }
+
+  for (const id of PIPELINE_CASES) {
+    it(`answers ${id} exactly as Loki with the log pipeline`, async () => {
+      const { got, want } = await run(id, pipelineDeps);
+      expect(got).toEqual(want.body!.data);
+    });
+  }
+
+  for (const id of ERROR_CASES) {
+    it(`fails ${id} with Loki's error`, async () => {
+      await expect(run(id, pipelineDeps)).rejects.toThrow(golden(id).error!);
     });
   }
 
