@@ -41,11 +41,16 @@ const DURATION_RUNES = new Set(['n', 'u', 'µ', 'm', 's', 'h', 'd', 'w', 'y']);
 const BYTES_RUNES = new Set(['B', 'i', 'k', 'K', 'M', 'G', 'T', 'P']);
 const PARSER_FLAGS = new Set(['--strict', '--keep-empty']);
 
-const isLetter = (c: string | undefined): boolean => c !== undefined && /\p{L}/u.test(c);
-const isDigitRune = (c: string | undefined): boolean => c !== undefined && /\p{Nd}/u.test(c);
-const isNumberRune = (c: string | undefined): boolean => c !== undefined && /\p{N}/u.test(c);
-const isSpaceRune = (c: string | undefined): boolean => c !== undefined && /^[\t\n\v\f\r \u0085\u00a0\p{Zs}\u2028\u2029]$/u.test(c);
+// Unicode classes with ASCII fast paths (the lexer runs these per character).
 const isDecimal = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
+const isAsciiLetter = (c: string): boolean => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+const isLetter = (c: string | undefined): boolean =>
+  c !== undefined && (isAsciiLetter(c) || (c > '\x7f' && /\p{L}/u.test(c)));
+const isDigitRune = (c: string | undefined): boolean => isDecimal(c) || (c !== undefined && c > '\x7f' && /\p{Nd}/u.test(c));
+const isNumberRune = (c: string | undefined): boolean => isDecimal(c) || (c !== undefined && c > '\x7f' && /\p{N}/u.test(c));
+const isSpaceRune = (c: string | undefined): boolean =>
+  c !== undefined &&
+  (c === ' ' || (c >= '\t' && c <= '\r') || (c > '\x7f' && /^[\u0085\u00a0\p{Zs}\u2028\u2029]$/u.test(c)));
 const isHex = (c: string | undefined): boolean => c !== undefined && /^[0-9a-fA-F]$/.test(c);
 const isIdentRune = (c: string | undefined, first: boolean): boolean =>
   c === '_' || isLetter(c) || (!first && isDigitRune(c));

@@ -35,6 +35,9 @@ describe('syntax error texts', () => {
     ['{a="b"} |= "x" != "y") ', 'parse error at line 1, col 22: syntax error: unexpected )'],
     ['sum(x) |= "a"', 'parse error at line 1, col 5: syntax error: unexpected IDENTIFIER'],
     ['{a="b"}[5m]', 'parse error at line 0, col 8: syntax error: unexpected RANGE'],
+    ['min({ foo = "bar" }[5m])', 'parse error at line 0, col 20: syntax error: unexpected RANGE'],
+    ['unk({ foo = "bar" }[5m])', 'parse error at line 1, col 1: syntax error: unexpected IDENTIFIER'],
+    ['bottomk(he,count_over_time({ foo = "bar" }[5h]))', 'parse error at line 1, col 9: syntax error: unexpected IDENTIFIER'],
     ['{a="b"} |= "x" !', 'parse error at line 1, col 16: syntax error: unexpected IDENTIFIER'],
     ['{a="b"} | x >= 5m m', 'parse error at line 1, col 20: syntax error: unexpected $end'],
   ];
