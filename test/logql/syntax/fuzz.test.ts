@@ -69,6 +69,12 @@ describe('parser robustness', () => {
     }
   });
 
+  it('throws only ParseError on odd characters', () => {
+    for (const q of ['\0', '{a="\0"}', '\ud800', '{a="\udc00"}', '\ufeff{a="b"}', '{a="b"}\u00a0', "{a='b'}", "{a='bc'}", '0x', '1e', '0b2', '1__0']) {
+      attempt(q);
+    }
+  });
+
   it('rejects oversized and deeply nested input with a ParseError', () => {
     const big = '{app="' + 'a'.repeat(131072) + '"}';
     expect(() => parseExpr(big)).toThrow(`parse error : input size too long (${big.length} > 131072)`);
