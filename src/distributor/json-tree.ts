@@ -36,8 +36,8 @@ export interface JsonScalar extends JsonSpan {
   kind: 'number' | 'true' | 'false' | 'null';
 }
 
-/** Deepest nesting accepted (Go's json-iterator stops at 10000 as well). */
-const MAX_DEPTH = 10000;
+/** Deepest nesting accepted (Go's json-iterator allows 10000; push bodies never nest past 4, and recursion needs stack). */
+const MAX_DEPTH = 1000;
 
 export class JsonSyntaxError extends Error {
   constructor(

@@ -66,7 +66,8 @@ class PushRequestDecoder {
         streams.push(this.stream(this.pos + len));
       } else if (field === 2) {
         if (wireType !== 2) throw new ProtobufError(WRONG_WIRE_TYPE(wireType, 'Format'));
-        this.pos += this.length(end, start);
+        const len = this.length(end, start);
+        this.pos += len;
       } else {
         this.skip(fieldStart, end);
       }
