@@ -1,5 +1,5 @@
-// A chunk read back from storage: validates header and block table up front, checks each block's CRC
-// before first use and decodes only the blocks a read overlaps. Never returns data that failed a check.
+// A chunk read back from storage: validates header and block table up front, decodes only the blocks a
+// read overlaps, each after its checksums passed. Never returns data that failed a check.
 import type { Direction, Entry } from '../model/entry.js';
 import { SealedBlock } from './block.js';
 import type { Codec } from './codec.js';

@@ -1,3 +1,4 @@
+// MemChunk behaviour: ordering, range bounds, duplicates, block cutting, fullness and sample columns.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CHUNK_OPTIONS, MAX_EXACT_SPAN_NS, MemChunk, type Codec } from '../../src/chunks/index.js';
 import type { Entry } from '../../src/model/index.js';

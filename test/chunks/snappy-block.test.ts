@@ -1,3 +1,4 @@
+// The snappy block decoder against snappyjs output, hand-built elements and malformed input.
 import snappy from 'snappyjs';
 import { describe, expect, it } from 'vitest';
 import { uncompressSnappyBlock } from '../../src/chunks/snappy-block.js';

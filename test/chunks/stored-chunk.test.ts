@@ -1,3 +1,4 @@
+// StoredChunk: round trips through the encoded format per codec, and corruption reported as CorruptDataError.
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { type Codec, FORMAT_VERSION, MemChunk, StoredChunk } from '../../src/chunks/index.js';
