@@ -15,7 +15,7 @@ import { getLabel } from '../../model/index.js';
 const COMPARISONS = new Set<BinaryOp>(['==', '!=', '>', '>=', '<', '<=']);
 const SET_OPERATORS = new Set<BinaryOp>(['and', 'or', 'unless']);
 
-export function isSetOperator(op: BinaryOp): boolean {
+function isSetOperator(op: BinaryOp): boolean {
   return SET_OPERATORS.has(op);
 }
 

@@ -21,7 +21,6 @@ export interface EngineLimits {
 
 export interface EvalContext {
   readonly grid: StepGrid;
-  readonly instant: boolean;
   readonly source: QuerySource;
   readonly deps: EngineDeps;
   readonly signal?: AbortSignal;

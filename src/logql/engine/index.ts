@@ -93,7 +93,7 @@ export async function evaluate(
   }
   if (!params.instant && containsOperation(expr, 'approx_topk')) throw approxTopkRangeError();
 
-  const ctx: EvalContext = { grid, instant: params.instant, source, deps, signal };
+  const ctx: EvalContext = { grid, source, deps, signal };
   const result = await evalSampleExpr(expr, ctx);
   if (params.instant) return instantVector(expr, result.steps, result.failure, grid, limits);
   const byLabelsString = splitIntoSubqueries(grid, limits.splitQueriesByInterval ?? 0n, maxRange(expr));

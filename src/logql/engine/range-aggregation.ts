@@ -168,7 +168,7 @@ function joinParts(buf: SeriesBuffer): JoinedSeries {
  * The labels absent_over_time reports (evaluator.go absentLabels): equality matchers set their
  * label; a label named by any other matcher, or by two equality matchers, is left out.
  */
-export function absentLabels(expr: RangeAggregationExpr): Labels {
+function absentLabels(expr: RangeAggregationExpr): Labels {
   const set = new Map<string, string>();
   const dropped = new Set<string>();
   for (const m of expr.range.selector.matchers) {

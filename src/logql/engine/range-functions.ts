@@ -16,7 +16,7 @@ export type WindowValue = (lo: number, hi: number) => number;
 export type RangeFunction = (points: SeriesPoints) => WindowValue;
 
 /** Go time.Duration.Seconds(). */
-export function durationSeconds(ns: bigint): number {
+function durationSeconds(ns: bigint): number {
   return Number(ns / 1_000_000_000n) + Number(ns % 1_000_000_000n) / 1e9;
 }
 

@@ -33,7 +33,7 @@ export function rangeGrid(start: bigint, end: bigint, step: bigint): StepGrid {
 }
 
 /** Evaluation time of step k (ns). */
-export function stepTime(grid: StepGrid, k: number): bigint {
+function stepTime(grid: StepGrid, k: number): bigint {
   return grid.start + BigInt(k) * grid.step;
 }
 
