@@ -186,6 +186,8 @@ class S3Store implements ObjectStore {
       await this.retry(() => this.client.send(new HeadBucketCommand({ Bucket: bucket })));
       return;
     } catch (err) {
+      // Credentials limited to object access may not head the bucket; then it is there to use.
+      if (statusOf(err) === 403) return;
       if (!isNotFound(err)) throw err;
     }
     const onAws = this.cfg.endpoint === undefined && this.cfg.region !== 'us-east-1';
