@@ -33,7 +33,12 @@ function sample(r: () => number, n: number): Buffer {
 describe('snappy block decoder', () => {
   it('expands what snappyjs compresses, for every kind of input', () => {
     const r = random(7);
-    const inputs = [Buffer.alloc(0), Buffer.from('a'), Buffer.alloc(100_000, 0x61), Buffer.from(Array.from({ length: 3000 }, (_, i) => logfmtLine(i)).join('\n'))];
+    const inputs: Buffer[] = [
+      Buffer.alloc(0),
+      Buffer.from('a'),
+      Buffer.alloc(100_000, 0x61),
+      Buffer.from(Array.from({ length: 3000 }, (_, i) => logfmtLine(i)).join('\n')),
+    ];
     for (let k = 0; k < 300; k++) inputs.push(sample(r, Math.floor(r() * 5000) + (k % 25 === 0 ? 140_000 : 0)));
     for (const input of inputs) expect(uncompressSnappyBlock(snappy.compress(input), input.length).equals(input)).toBe(true);
   });
