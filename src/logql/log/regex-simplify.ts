@@ -135,8 +135,11 @@ const unwrap = (g: G): G => (g.op === 'cap' ? unwrap(g.sub) : g);
 const str = (runes: number[]): string => String.fromCodePoint(...runes);
 const isDotStar = (g: G): boolean => g.op === 'star' && g.sub.op === 'anyNotNL';
 
+/** Loki's newOrFilter: an always-true side is dropped (not absorbing), as Loki does. */
 function or(a: SimpleFilter | undefined, b: SimpleFilter): SimpleFilter {
-  return a ? { k: 'or', l: a, r: b } : b;
+  if (!a || a.k === 'true') return b;
+  if (b.k === 'true') return a;
+  return { k: 'or', l: a, r: b };
 }
 
 function simplify(g0: G, isLabel: boolean): SimpleFilter | undefined {
