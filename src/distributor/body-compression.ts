@@ -1,5 +1,6 @@
 // gzip and raw-DEFLATE request bodies (Content-Encoding gzip/deflate), with Go's compress/gzip and
 // compress/flate error texts and a cap on the decompressed size. Pure apart from zlib calls.
+import { constants as bufferConstants } from 'node:buffer';
 import { gunzipSync, inflateRawSync } from 'node:zlib';
 
 export class CompressionError extends Error {}
@@ -21,7 +22,8 @@ export function checkGzipHeader(body: Buffer): void {
 
 /** Inflates a gzip or raw DEFLATE body; `maxSize` 0 means no limit. */
 export function decompressBody(body: Buffer, encoding: 'gzip' | 'deflate', maxSize: number): Buffer {
-  const options = maxSize > 0 ? { maxOutputLength: maxSize + 1 } : {};
+  // zlib refuses a maxOutputLength above the largest Buffer, so cap the limit there.
+  const options = maxSize > 0 ? { maxOutputLength: Math.min(maxSize + 1, bufferConstants.MAX_LENGTH) } : {};
   let out: Buffer;
   try {
     out = encoding === 'gzip' ? gunzipSync(body, options) : inflateRawSync(body, options);
