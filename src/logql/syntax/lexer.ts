@@ -210,31 +210,25 @@ export function unquoteGo(text: string): string | undefined {
 export function lex(input: string): LexResult {
   const cs = [...input];
   const n = cs.length;
-  // Column (1-based) and line of each character index, as Go's scanner counts them.
-  const lineOf = new Int32Array(n + 1);
-  const colOf = new Int32Array(n + 1);
-  {
-    let line = 1;
-    let col = 1;
-    for (let i = 0; i < n; i++) {
-      lineOf[i] = line;
-      colOf[i] = col;
-      if (cs[i] === '\n') {
-        line++;
-        col = 1;
-      } else col++;
+  // Line starts (character indexes) for Go's 1-based line/column of a character.
+  const lineStarts = [0];
+  for (let i = 0; i < n; i++) if (cs[i] === '\n') lineStarts.push(i + 1);
+  const lineIndex = (i: number): number => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid] <= i) lo = mid;
+      else hi = mid - 1;
     }
-    lineOf[n] = line;
-    colOf[n] = col;
-  }
-  const endPos: ErrorPosition = n === 0 ? { line: 0, col: 0 } : { line: lineOf[n], col: colOf[n] };
-  const tokens: LexedToken[] = [];
-  let pos = cs[0] === '\ufeff' ? 1 : 0;
-  // The scanner's one-rune lookahead at the start of a Scan (the rune right after the last consumed one).
-  let lookaheadAtScan = pos;
-
+    return lo;
+  };
+  const lineOf = (i: number): number => lineIndex(i) + 1;
+  const colOf = (i: number): number => i - lineStarts[lineIndex(i)] + 1;
+  // UTF-16 offsets of character indexes (identical when the input has no astral characters).
+  const astral = n !== input.length;
   const offsets: number[] = [];
-  {
+  if (astral) {
     let off = 0;
     for (let i = 0; i < n; i++) {
       offsets.push(off);
@@ -242,20 +236,19 @@ export function lex(input: string): LexResult {
     }
     offsets.push(off);
   }
+  const offsetOf = (i: number): number => (astral ? offsets[i] : i);
+  const textOf = (start: number, end: number): string => input.slice(offsetOf(start), offsetOf(end));
+  const endPos: ErrorPosition = n === 0 ? { line: 0, col: 0 } : { line: lineOf(n), col: colOf(n) };
+  const tokens: LexedToken[] = [];
+  let pos = cs[0] === '\ufeff' ? 1 : 0;
+  // The scanner's one-rune lookahead at the start of a Scan (the rune right after the last consumed one).
+  let lookaheadAtScan = pos;
 
   const push = (name: TokenName, start: number, end: number, value: TokenValue, readAhead: boolean): void => {
-    const image = cs.slice(start, end).join('');
-    const tok = createTokenInstance(
-      T[name],
-      image,
-      offsets[start],
-      offsets[end] - 1,
-      lineOf[start],
-      lineOf[Math.max(start, end - 1)],
-      colOf[start],
-      colOf[Math.max(start, end - 1)],
-    ) as LexedToken;
-    tok.payload = { value, pos: { line: readAhead ? 0 : lineOf[start], col: colOf[start] } };
+    const line = lineOf(start);
+    const col = colOf(start);
+    const tok = createTokenInstance(T[name], textOf(start, end), offsetOf(start), offsetOf(end) - 1, line, line, col, col) as LexedToken;
+    tok.payload = { value, pos: { line: readAhead ? 0 : line, col } };
     tokens.push(tok);
   };
 
@@ -264,7 +257,7 @@ export function lex(input: string): LexResult {
     while (pos < n && GO_WHITESPACE.has(cs[pos])) pos++;
     if (pos >= n) return { tokens, endPos };
     const start = pos;
-    const at: ErrorPosition = { line: lineOf[start], col: colOf[start] };
+    const at: ErrorPosition = { line: lineOf(start), col: colOf(start) };
     const fail = (message: string, readAhead = false): LexResult => ({
       tokens,
       endPos,
@@ -277,7 +270,7 @@ export function lex(input: string): LexResult {
     if (isIdentRune(c, true)) {
       pos++;
       while (pos < n && isIdentRune(cs[pos], false)) pos++;
-      const text = cs.slice(start, pos).join('');
+      const text = textOf(start, pos);
       const lower = text.toLowerCase();
       const fn = FUNCTION_TEXT[lower];
       if (fn !== undefined) {
@@ -293,7 +286,7 @@ export function lex(input: string): LexResult {
       const scanned = scanNumber(cs, pos, c === '.', !isSpaceRune(cs[lookaheadAtScan]));
       if (scanned.error) return fail(scanned.error);
       pos = scanned.end;
-      const text = cs.slice(start, pos).join('');
+      const text = textOf(start, pos);
       const suffix = (accept: (r: string) => boolean): number => {
         let j = pos;
         while (j < n && !isSpaceRune(cs[j]) && (isNumberRune(cs[j]) || accept(cs[j]) || cs[j] === '.')) j++;
@@ -301,7 +294,7 @@ export function lex(input: string): LexResult {
       };
       const durEnd = suffix((r) => DURATION_RUNES.has(r));
       if (durEnd > pos) {
-        const d = parseLokiDuration(text + cs.slice(pos, durEnd).join(''));
+        const d = parseLokiDuration(text + textOf(pos, durEnd));
         if (d !== undefined) {
           pos = durEnd;
           push('DURATION', start, pos, { kind: 'duration', value: d }, true);
@@ -310,7 +303,7 @@ export function lex(input: string): LexResult {
       }
       const bytesEnd = suffix((r) => BYTES_RUNES.has(r));
       if (bytesEnd > pos) {
-        const b = parseHumanBytes(text + cs.slice(pos, bytesEnd).join(''));
+        const b = parseHumanBytes(text + textOf(pos, bytesEnd));
         if (b !== undefined) {
           pos = bytesEnd;
           push('BYTES', start, pos, { kind: 'bytes', value: b }, true);
@@ -325,7 +318,7 @@ export function lex(input: string): LexResult {
       const scanned = scanQuoted(cs, pos, c);
       if (scanned.error) return fail(scanned.error);
       pos = scanned.end;
-      const text = cs.slice(start, pos).join('');
+      const text = textOf(start, pos);
       if (c === "'") {
         push('IDENTIFIER', start, pos, { kind: 'text', value: text }, false);
         continue;
@@ -341,7 +334,7 @@ export function lex(input: string): LexResult {
       while (j < n && cs[j] !== '`') j++;
       if (j >= n) return fail('literal not terminated');
       pos = j + 1;
-      const text = cs.slice(start, pos).join('');
+      const text = textOf(start, pos);
       push('STRING', start, pos, { kind: 'string', value: text.slice(1, -1) }, false);
       continue;
     }
@@ -357,7 +350,7 @@ export function lex(input: string): LexResult {
       let j = pos + 1;
       while (j < n && cs[j] !== ']') j++;
       if (j >= n) return fail("missing closing ']' in duration", true);
-      const d = parsePromDurationStrict(cs.slice(pos + 1, j).join(''));
+      const d = parsePromDurationStrict(textOf(pos + 1, j));
       if (!d.ok) return fail(d.error, true);
       pos = j + 1;
       push('RANGE', start, pos, { kind: 'duration', value: d.value }, true);
@@ -368,7 +361,7 @@ export function lex(input: string): LexResult {
       if (cs[pos + 1] === '-') {
         let j = pos + 1;
         while (j < n && (isLetter(cs[j]) || cs[j] === '-')) j++;
-        const flag = cs.slice(pos, j).join('');
+        const flag = textOf(pos, j);
         if (PARSER_FLAGS.has(flag)) {
           pos = j;
           push('PARSER_FLAG', start, pos, { kind: 'text', value: flag }, true);
@@ -378,7 +371,7 @@ export function lex(input: string): LexResult {
       let j = pos + 1;
       while (j < n && !isSpaceRune(cs[j]) && (isNumberRune(cs[j]) || DURATION_RUNES.has(cs[j]) || cs[j] === '.')) j++;
       if (j > pos + 1) {
-        const d = parseLokiDuration(cs.slice(pos, j).join(''));
+        const d = parseLokiDuration(textOf(pos, j));
         if (d !== undefined) {
           pos = j;
           push('DURATION', start, pos, { kind: 'duration', value: d }, true);
