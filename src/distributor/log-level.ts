@@ -20,6 +20,11 @@ export const LEVEL_FIELDS: readonly string[] = [
   'SEVERITY_TEXT',
 ];
 const LEVEL_FIELD_SET = new Set(LEVEL_FIELDS);
+/** Lower-cased field name → its earliest position in LEVEL_FIELDS (logfmt keys match without case). */
+const LEVEL_FIELD_RANK = new Map<string, number>();
+for (let i = LEVEL_FIELDS.length - 1; i >= 0; i--) LEVEL_FIELD_RANK.set(LEVEL_FIELDS[i].toLowerCase(), i);
+const SHORTEST_FIELD = Math.min(...LEVEL_FIELDS.map((f) => f.length));
+const LONGEST_FIELD = Math.max(...LEVEL_FIELDS.map((f) => f.length));
 
 /** Nesting levels of a JSON line searched for a level field (Loki's `log_level_from_json_max_depth`). */
 const JSON_MAX_DEPTH = 2;
@@ -267,38 +272,43 @@ function logfmtLevelValue(line: string): string | undefined {
       if (c === 0x22) return result;
       pos++;
     }
-    const key = line.slice(keyStart, pos);
-    let value = '';
+    const keyEnd = pos;
+    // The value is only cut out of the line when its key is a level field.
+    let valueStart = pos;
+    let valueEnd = pos;
+    let unquoted: string | undefined;
     if (pos < n && line.charCodeAt(pos) === 0x3d) {
       if (pos === keyStart) return result;
       pos++;
       if (pos < n && line.charCodeAt(pos) === 0x22) {
-        const end = quotedEnd(line, pos);
-        if (end === -1) return result;
-        const body = line.slice(pos + 1, end);
-        const unquoted = body.includes('\\') ? unquoteLogfmt(body) : body;
-        if (unquoted === undefined) return result;
-        value = unquoted;
-        pos = end + 1;
-      } else if (pos < n && line.charCodeAt(pos) > 0x20) {
-        const valueStart = pos;
+        const close = quotedEnd(line, pos);
+        if (close === -1) return result;
+        valueStart = pos + 1;
+        valueEnd = close;
+        pos = close + 1;
+        const backslash = line.indexOf('\\', valueStart);
+        if (backslash !== -1 && backslash < valueEnd) {
+          unquoted = unquoteLogfmt(line.slice(valueStart, valueEnd));
+          if (unquoted === undefined) return result;
+        }
+      } else {
+        valueStart = pos;
         while (pos < n) {
           const c = line.charCodeAt(pos);
           if (c <= 0x20) break;
           if (c === 0x3d || c === 0x22) return result;
           pos++;
         }
-        value = line.slice(valueStart, pos);
+        valueEnd = pos;
       }
     }
-    const lower = key.toLowerCase();
-    for (let i = 0; i < best; i++) {
-      if (LEVEL_FIELDS[i].toLowerCase() === lower) {
-        result = value;
-        best = i;
-        if (i === 0) return result;
-        break;
-      }
+    const length = keyEnd - keyStart;
+    if (length < SHORTEST_FIELD || length > LONGEST_FIELD) continue;
+    const rank = LEVEL_FIELD_RANK.get(line.slice(keyStart, keyEnd).toLowerCase());
+    if (rank !== undefined && rank < best) {
+      result = unquoted ?? line.slice(valueStart, valueEnd);
+      best = rank;
+      if (rank === 0) return result;
     }
   }
   return result;
