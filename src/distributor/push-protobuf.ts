@@ -9,7 +9,6 @@ export class ProtobufError extends Error {}
 const UNEXPECTED_EOF = 'unexpected EOF';
 const INTEGER_OVERFLOW = 'proto: integer overflow';
 const NEGATIVE_LENGTH = 'proto: negative length found during unmarshaling';
-const UNEXPECTED_END_OF_GROUP = 'proto: unexpected end of group';
 
 const NS_PER_SECOND = 1_000_000_000n;
 /** Seconds of 0001-01-01T00:00:00Z and 10000-01-01T00:00:00Z: the range a Timestamp may hold. */
@@ -300,7 +299,7 @@ class PushRequestDecoder {
           depth++;
           break;
         case 4:
-          if (depth === 0) throw new ProtobufError(UNEXPECTED_END_OF_GROUP);
+          // Only reached inside a group: callers refuse a field that starts with an end-group tag.
           depth--;
           break;
         case 5:
