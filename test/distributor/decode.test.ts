@@ -391,6 +391,11 @@ describe('request headers and sizes', () => {
     );
   });
 
+  it('inflates gzip bodies under the default 5000 MiB decompressed limit (larger than any Buffer)', () => {
+    const json = JSON.stringify({ streams: [{ stream: { a: 'b' }, values: [['1', 'x']] }] });
+    expect(decodePushRequest(gzipSync(json), { ...JSON_V1, contentEncoding: 'gzip', maxDecompressedSize: 5000 * 1024 * 1024 }).streams).toHaveLength(1);
+  });
+
   it('applies no limit when a limit is 0', () => {
     const proto = promtailBody([{ labels: '{a="b"}', entries: [{ ns: 1n, line: 'x'.repeat(1000) }] }]);
     expect(decodePushRequest(proto, { ...PROTOBUF, maxRecvMsgSize: 0, maxDecompressedSize: 0 }).streams).toHaveLength(1);
