@@ -5,16 +5,55 @@
 import { compileGoRegex } from '../../model/regex.js';
 import { FuncCallError } from './errors.js';
 
-const cache = new Map<string, RegExp | string>();
+/** A compiled Go expression: a global JS RegExp and the Go name of each capture group. */
+export interface GoRegexp {
+  re: RegExp;
+  /** names[i] is the name of group i (undefined for unnamed groups and the whole match). */
+  names: readonly (string | undefined)[];
+}
+
+const cache = new Map<string, GoRegexp | string>();
 const CACHE_LIMIT = 512;
 
-/** The compiled global RegExp for a Go expression; throws FuncCallError with the parse error. */
-export function goRegex(source: string): RegExp {
+/** Capture group names in Go numbering, read from the RE2 source. */
+function captureNames(s: string): (string | undefined)[] {
+  const names: (string | undefined)[] = [undefined];
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '\\') {
+      if (s[i + 1] === 'Q') {
+        const end = s.indexOf('\\E', i + 2);
+        i = end < 0 ? s.length : end + 1;
+      } else i++;
+    } else if (c === '[') {
+      i++;
+      if (s[i] === '^') i++;
+      if (s[i] === ']') i++;
+      for (; i < s.length && s[i] !== ']'; i++) {
+        if (s[i] === '\\') i++;
+        else if (s.startsWith('[:', i)) {
+          const end = s.indexOf(':]', i + 2);
+          if (end >= 0) i = end + 1;
+        }
+      }
+    } else if (c === '(') {
+      if (s[i + 1] !== '?') names.push(undefined);
+      else {
+        const named = /^\(\?P?<([^>]*)>/.exec(s.slice(i, i + 300));
+        if (named) names.push(named[1]);
+      }
+    }
+  }
+  return names;
+}
+
+/** The compiled expression for Go source; throws FuncCallError with the parse error. */
+export function goRegex(source: string): GoRegexp {
   let hit = cache.get(source);
   if (hit === undefined) {
     try {
       const re = compileGoRegex(source);
-      hit = new RegExp(re.source, re.flags.includes('g') ? re.flags : re.flags + 'g');
+      hit = { re: new RegExp(re.source, re.flags.includes('g') ? re.flags : re.flags + 'g'), names: captureNames(source) };
     } catch (e) {
       hit = (e as Error).message;
     }
@@ -40,7 +79,7 @@ function execAt(re: RegExp, s: string, pos: number): RegExpExecArray | null {
 }
 
 /** len(re.FindAllStringIndex(s, -1)): empty matches right after a previous match do not count. */
-export function countMatches(re: RegExp, s: string): number {
+export function countMatches({ re }: GoRegexp, s: string): number {
   let n = 0;
   let pos = 0;
   let prevEnd = -1;
@@ -63,7 +102,7 @@ export function countMatches(re: RegExp, s: string): number {
 const NAME_RE = /^[\p{L}\p{Nd}_]+/u;
 
 /** Regexp.Expand of a replacement template for one match. */
-function expand(template: string, m: RegExpExecArray): string {
+function expand(template: string, m: RegExpExecArray, names: GoRegexp['names']): string {
   let out = '';
   let t = template;
   for (;;) {
@@ -88,13 +127,16 @@ function expand(template: string, m: RegExpExecArray): string {
     let num = -1;
     if (/^[0-9]+$/.test(name) && !(name[0] === '0' && name.length > 1) && name.length <= 9) num = Number(name);
     if (num >= 0) out += m[num] ?? '';
-    else out += m.groups?.[name] ?? '';
+    else {
+      const i = names.indexOf(name);
+      if (i > 0) out += m[i] ?? '';
+    }
   }
   return out + t;
 }
 
 /** Regexp.ReplaceAllString (literal: ReplaceAllLiteralString). */
-export function replaceAll(re: RegExp, src: string, repl: string, literal: boolean): string {
+export function replaceAll({ re, names }: GoRegexp, src: string, repl: string, literal: boolean): string {
   let out = '';
   let lastMatchEnd = 0;
   let searchPos = 0;
@@ -104,7 +146,7 @@ export function replaceAll(re: RegExp, src: string, repl: string, literal: boole
     const start = m.index;
     const end = start + m[0].length;
     out += src.slice(lastMatchEnd, start);
-    if (end > lastMatchEnd || start === 0) out += literal ? repl : expand(repl, m);
+    if (end > lastMatchEnd || start === 0) out += literal ? repl : expand(repl, m, names);
     lastMatchEnd = end;
     const width = searchPos < src.length ? runeWidth(src, searchPos) : 0;
     if (searchPos + width > end) searchPos += width;
