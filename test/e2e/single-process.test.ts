@@ -49,7 +49,8 @@ describe('single-process server', () => {
     expect(fwd.json.status).toBe('success');
     expect(fwd.json.data.resultType).toBe('streams');
     expect(fwd.json.data.result).toHaveLength(1);
-    expect(fwd.json.data.result[0].stream).toEqual({ app: 'proto', env: 'test', service_name: 'proto' });
+    // service_name and detected_level are added as Loki 3 does (detected_level is structured metadata).
+    expect(fwd.json.data.result[0].stream).toEqual({ app: 'proto', env: 'test', service_name: 'proto', detected_level: 'info' });
     expect(fwd.json.data.result[0].values).toEqual(entries);
 
     const bwd = await get(srv.url, '/loki/api/v1/query_range', { query: '{app="proto"}', ...range, limit: '1000' });
@@ -79,7 +80,17 @@ describe('single-process server', () => {
     const limited = await get(srv.url, '/loki/api/v1/query_range', { query: '{app="json"}', ...range, limit: '1' });
     expect(allEntries(limited.json).map((e) => e[1])).toEqual([ns(-3000, 3)]);
     const meta = await get(srv.url, '/loki/api/v1/query_range', { query: '{app="json"} |~ "error"', ...range });
-    expect(meta.json.data.result[0].stream).toEqual({ app: 'json', pod: 'p1', service_name: 'json', trace_id: 'abc' });
+    expect(meta.json.data.result[0].stream).toEqual({ app: 'json', pod: 'p1', service_name: 'json', trace_id: 'abc', detected_level: 'error' });
+    const categorized = await get(srv.url, '/loki/api/v1/query_range', { query: '{app="json"} |~ "error"', ...range }, {
+      'X-Loki-Response-Encoding-Flags': 'categorize-labels',
+    });
+    expect(categorized.json.data.encodingFlags).toEqual(['categorize-labels']);
+    expect(categorized.json.data.result).toEqual([
+      {
+        stream: { app: 'json', pod: 'p1', service_name: 'json' },
+        values: [[ns(-4000, 2), 'GET /b status=500 error', { structuredMetadata: { detected_level: 'error', trace_id: 'abc' } }]],
+      },
+    ]);
   });
 
   it('answers validation errors with Loki status codes and texts, keeping the good streams', async () => {
