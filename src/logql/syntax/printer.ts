@@ -16,6 +16,8 @@ import type {
   VectorAggregationExpr,
 } from '../ast.js';
 import { goQuote } from '../../model/labels.js';
+import { parseGoRegex } from '../../model/regex.js';
+import { simplifyRegex } from '../log/regex-simplify.js';
 import { formatGoDuration, formatPromDuration } from '../../model/time.js';
 import { formatGoFloatF, formatGoFloatFixed6, formatGoFloatV, formatHumanBytes } from './numbers.js';
 
@@ -37,11 +39,27 @@ export function lineFilterString(f: LineFilter, withOr = true): string {
   return s;
 }
 
+/**
+ * A string label filter. Loki keeps a `=~` regex it cannot reduce to substring/equality tests as a
+ * regex filter, which prints its original pattern in backticks (quoted if it contains one).
+ */
+function stringFilterString(m: Matcher): string {
+  if (m.op !== '=~') return matcherString(m);
+  let kept: boolean;
+  try {
+    kept = simplifyRegex(parseGoRegex(m.value).tree, true) === undefined;
+  } catch {
+    kept = false;
+  }
+  if (!kept) return matcherString(m);
+  return `${m.name}=~${m.value.includes('`') ? goQuote(m.value) : '`' + m.value + '`'}`;
+}
+
 export function labelFilterString(f: LabelFilter): string {
   const cmp = (op: string): string => (op === '=' ? '==' : op);
   switch (f.kind) {
     case 'matcher':
-      return matcherString(f.matcher);
+      return stringFilterString(f.matcher);
     case 'ip':
       return `${f.name}${f.op}ip(${goQuote(f.pattern)})`;
     case 'number':

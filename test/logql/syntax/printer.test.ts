@@ -15,6 +15,8 @@ describe('printExpr (Loki String())', () => {
     ['{app="a"} | drop a, b="c" | keep d | decolorize', '{app="a"} | drop a,b="c" | keep d | decolorize'],
     ['{app="a"} | d > 1h30m and s <= 1.5KiB or n = 2.50 | ip != ip("::1")', '{app="a"} | ( ( d>1h30m0s , s<=1.5kB ) or n==2.5 ) | ip!=ip("::1")'],
     ['{app="a"} | s == 0B', '{app="a"} | s== 0B'],
+    ['{app="a"} | status=~"5.." | level=~"error|warn" | x=~".*" | y!~"5.."', '{app="a"} | status=~`5..` | level=~"error|warn" | x=~".*" | y!~"5.."'],
+    ['{app="a"} | s=~"a`b.c"', '{app="a"} | s=~"a`b.c"'],
     ['count_over_time({app="a"}[1h] offset 90m)', 'count_over_time({app="a"}[1h] offset 1h30m0s)'],
     [
       'quantile_over_time(.5, {app="a"} | json | unwrap bytes(s) | __error__="" [5m]) without (x)',
