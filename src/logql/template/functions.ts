@@ -64,7 +64,7 @@ function floatToInt64(f: number): bigint {
 }
 
 /** cast.ToInt64 (errors become 0). */
-export function toInt64(v: GoValue): bigint {
+function toInt64(v: GoValue): bigint {
   switch (typeof v) {
     case 'string': {
       const n = parseInt64(trimZeroDecimal(v), true);
@@ -80,7 +80,7 @@ export function toInt64(v: GoValue): bigint {
 }
 
 /** cast.ToFloat64 (errors become 0). */
-export function toFloat64(v: GoValue): number {
+function toFloat64(v: GoValue): number {
   switch (typeof v) {
     case 'string': {
       const f = parseFloat64(v);

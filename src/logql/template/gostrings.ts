@@ -7,7 +7,7 @@ import { decodeUtf8, goQuote, isAscii, isPrint, utf8Bytes } from './strconv.js';
 const GO_SPACE_RE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
 
 /** unicode.IsSpace. */
-export function isGoSpace(ch: string): boolean {
+function isGoSpace(ch: string): boolean {
   return GO_SPACE_RE.test(ch);
 }
 

@@ -112,14 +112,14 @@ export function loadLocation(name: string): GoLocation | undefined {
   return loc ?? undefined;
 }
 
-export function fixedZone(name: string, offset: number): GoLocation {
+function fixedZone(name: string, offset: number): GoLocation {
   return new FixedLocation(name, name, offset);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Civil calendar (proleptic Gregorian, any year)
 
-export function daysFromCivil(y: number, m: number, d: number): number {
+function daysFromCivil(y: number, m: number, d: number): number {
   y -= m <= 2 ? 1 : 0;
   const era = Math.floor(y / 400);
   const yoe = y - era * 400;

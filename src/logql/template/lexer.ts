@@ -82,7 +82,7 @@ const hasLeftTrimMarker = (s: string, i: number): boolean => s.charCodeAt(i) ===
 const hasRightTrimMarker = (s: string, i: number): boolean => isSpace(s.charCodeAt(i)) && s.charCodeAt(i + 1) === 0x2d;
 
 /** Go's %#U: "U+0041 'A'" (the character only when printable). */
-export function formatRune(r: number): string {
+function formatRune(r: number): string {
   const hex = 'U+' + r.toString(16).toUpperCase().padStart(4, '0');
   return r >= 0x20 && r !== 0x7f ? `${hex} '${String.fromCodePoint(r)}'` : hex;
 }

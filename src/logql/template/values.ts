@@ -48,7 +48,7 @@ export function compareGoStrings(a: string, b: string): number {
   return a.length - b.length;
 }
 
-export class JsonMap extends GoMap {
+class JsonMap extends GoMap {
   readonly type = 'map[string]interface {}';
   readonly zero: GoValue = NIL_IFACE;
   private sorted: string[] | undefined;
