@@ -62,7 +62,7 @@ export function defaultLimits(): Limits {
   return {
     ingestion_rate_mb: 4,
     ingestion_burst_size_mb: 6,
-    max_line_size: 256_000,
+    max_line_size: 262_144,
     max_line_size_truncate: false,
     max_label_name_length: 1024,
     max_label_value_length: 2048,

@@ -70,28 +70,15 @@ export function parseDurationValue(v: unknown, key: string): bigint {
   return d;
 }
 
-const BYTE_UNITS: Record<string, number> = {
-  '': 1,
-  b: 1,
-  k: 1e3,
-  kb: 1e3,
-  m: 1e6,
-  mb: 1e6,
-  g: 1e9,
-  gb: 1e9,
-  t: 1e12,
-  tb: 1e12,
-  ki: 1024,
-  kib: 1024,
-  mi: 1024 ** 2,
-  mib: 1024 ** 2,
-  gi: 1024 ** 3,
-  gib: 1024 ** 3,
-  ti: 1024 ** 4,
-  tib: 1024 ** 4,
-};
+const BYTE_UNITS: Record<string, number> = { '': 1, b: 1 };
+for (const [i, p] of ['k', 'm', 'g', 't', 'p'].entries()) {
+  const v = 1024 ** (i + 1);
+  BYTE_UNITS[p] = v;
+  BYTE_UNITS[p + 'b'] = v;
+  BYTE_UNITS[p + 'ib'] = v;
+}
 
-/** go-humanize ParseBytes semantics (SI for KB/MB, IEC for KiB/MiB), as Loki's flagext.ByteSize. */
+/** Loki's flagext.ByteSize: base-2 units, so 256KB and 256KiB are both 262144 bytes. */
 export function parseByteSize(v: unknown, key: string): number {
   if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return Math.trunc(v);
   const m = /^\s*([0-9]*\.?[0-9]+)\s*([a-zA-Z]*)\s*$/.exec(String(v));

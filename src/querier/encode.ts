@@ -68,6 +68,16 @@ function sampleValue(ms: number, v: number): string {
   return '[' + promTime(ms) + ',"' + formatSampleValue(v) + '"]';
 }
 
+/**
+ * The JSON time Loki's query frontend prints for a scalar result: it treats the scalar's
+ * millisecond time as seconds, converts to ns in a wrapping int64 and back to ms, and prints that
+ * number as is (time=4s prints 4000000; large times overflow). Reproduced because clients and
+ * conformance checks compare bodies with Loki's byte for byte.
+ */
+export function lokiScalarTime(ms: number): string {
+  return (BigInt.asIntN(64, BigInt(Math.trunc(ms)) * 1_000_000_000n) / 1_000_000n).toString();
+}
+
 export function encodeResultData(result: QueryResult, stats: string, categorized: boolean): string {
   switch (result.type) {
     case 'streams':
@@ -99,7 +109,7 @@ export function encodeResultData(result: QueryResult, stats: string, categorized
         '}'
       );
     case 'scalar':
-      return '{"resultType":"scalar","result":' + sampleValue(result.ms, result.value) + ',"stats":' + stats + '}';
+      return '{"resultType":"scalar","result":[' + lokiScalarTime(result.ms) + ',"' + formatSampleValue(result.value) + '"],"stats":' + stats + '}';
   }
 }
 

@@ -1,7 +1,7 @@
 // The fastify HTTP server shell: raw-body parsing for every content type (push needs the bytes),
 // response compression, request metrics, Go-style 404s and the error fallback. Routes are
 // registered by the caller for the roles this process runs.
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { sendError } from './http-errors.js';
 import type { ServerMetrics } from './metrics.js';
@@ -17,7 +17,7 @@ export interface HttpServerOptions {
 export function createHttpServer(o: HttpServerOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: o.logger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: o.bodyLimit,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
     forceCloseConnections: true,

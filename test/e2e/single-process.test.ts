@@ -113,7 +113,7 @@ describe('single-process server', () => {
     });
     expect(mixed.status).toBe(400);
     expect(mixed.text).toContain('has 16 label names; limit 15');
-    expect(mixed.text).toContain("max entry size '256000' bytes exceeded for stream '{app=\"mixed-long\", service_name=\"mixed-long\"}'");
+    expect(mixed.text).toContain("max entry size '262144' bytes exceeded for stream '{app=\"mixed-long\", service_name=\"mixed-long\"}'");
     const kept = await get(srv.url, '/loki/api/v1/query_range', { query: '{app="mixed-good"}', ...range });
     expect(allEntries(kept.json).map((e) => e[2])).toEqual(['kept']);
 

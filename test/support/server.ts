@@ -34,7 +34,7 @@ auth_enabled: false
 server:
   http_listen_address: 127.0.0.1
   http_listen_port: 0
-  log_level: warn
+  log_level: info
 common:
   path_prefix: {{DATA}}
 limits_config:
