@@ -273,3 +273,23 @@ describe('tenants with auth enabled', () => {
     }
   });
 });
+
+describe('the seed stack\'s Loki config', () => {
+  it('starts the server unchanged (only ports and directories moved by flags) and logs the keys it ignores', async () => {
+    const seed = readFileSync('test/fixtures/seed-loki-config.yml', 'utf8');
+    const srv = await startServer({
+      config: seed,
+      args: ['-server.http-listen-address=127.0.0.1', '-common.path-prefix={{DATA}}', '-local.chunk-directory={{DATA}}/chunks'],
+    });
+    try {
+      // The flags above were given after -config.file, so the YAML's /tmp paths are replaced.
+      expect(srv.logs.join('\n')).toContain('"key":"schema_config"');
+      expect((await pushProto(srv.url, [{ labels: '{job="seed"}', entries: [[ns(-1000), 'seed config line']] }])).status).toBe(204);
+      const q = await get(srv.url, '/loki/api/v1/query_range', { query: '{job="seed"}', ...range });
+      expect(allEntries(q.json).map((e) => e[2])).toEqual(['seed config line']);
+    } finally {
+      await srv.stop();
+      srv.cleanup();
+    }
+  });
+});

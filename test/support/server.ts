@@ -47,7 +47,7 @@ export async function startServer(o: StartOptions = {}): Promise<ServerProcess> 
   const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'lokits-test-'));
   const cfgPath = join(dataDir, `config-${process.pid}-${Date.now()}.yml`);
   writeFileSync(cfgPath, (o.config ?? DEFAULT_TEST_CONFIG).replaceAll('{{DATA}}', dataDir));
-  const args = ['dist/src/main.js', `-config.file=${cfgPath}`, '-server.http-listen-port=0', ...(o.args ?? [])];
+  const args = ['dist/src/main.js', `-config.file=${cfgPath}`, '-server.http-listen-port=0', ...(o.args ?? []).map((a) => a.replaceAll('{{DATA}}', dataDir))];
   const proc = spawn(process.execPath, args, { env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: string[] = [];
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
