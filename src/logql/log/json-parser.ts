@@ -4,7 +4,7 @@ import { isValidLabelName } from '../../model/labels.js';
 import type { Extraction } from '../ast.js';
 import { ERR_JSON, PipelineBuildError } from './errors.js';
 import { JsonType, lookupPath, objectEach, unescapeJson, type JsonPathStep, type JsonValue } from './json-scan.js';
-import { extractedName, flattenedName, sanitizeLabelKey } from './label-names.js';
+import { childName, extractedName } from './label-names.js';
 import { Category, type LabelsBuilder } from './labels-builder.js';
 import type { Stage } from './stage.js';
 
@@ -15,19 +15,22 @@ function stringValue(raw: string): string {
   return v.includes('\ufffd') ? v.replace(/\ufffd/g, ' ') : v;
 }
 
-const MAX_CACHED_NAMES = 1024;
+const MAX_CACHED_PREFIXES = 256;
+const MAX_CACHED_KEYS = 1024;
 
 export class JsonParserStage implements Stage {
   private line = '';
   private lbs!: LabelsBuilder;
-  private readonly prefix: string[] = [];
-  private readonly topLevelNames = new Map<string, string>();
+  /** Flattened name of the object being visited ("" at the top level). */
+  private prefix = '';
+  /** prefix → key → label name. */
+  private readonly names = new Map<string, Map<string, string>>();
   private readonly onKey = (key: string, v: JsonValue): string | undefined => this.visit(key, v);
 
   process(_ts: bigint, line: string, lbs: LabelsBuilder): string | undefined {
     this.line = line;
     this.lbs = lbs;
-    this.prefix.length = 0;
+    this.prefix = '';
     const err = objectEach(line, 0, line.length, this.onKey);
     if (err !== undefined) lbs.setErr(ERR_JSON, err);
     return line;
@@ -43,9 +46,10 @@ export class JsonParserStage implements Stage {
         return undefined;
       }
       case JsonType.Object: {
-        this.prefix.push(key);
+        const parent = this.prefix;
+        this.prefix = this.labelName(key);
         const err = objectEach(this.line, v.start, v.end, this.onKey);
-        this.prefix.pop();
+        this.prefix = parent;
         return err;
       }
       default:
@@ -54,16 +58,15 @@ export class JsonParserStage implements Stage {
   }
 
   private labelName(key: string): string {
-    if (this.prefix.length > 0) {
-      this.prefix.push(key);
-      const name = flattenedName(this.prefix);
-      this.prefix.pop();
-      return name;
+    let byKey = this.names.get(this.prefix);
+    if (!byKey) {
+      byKey = new Map();
+      if (this.names.size < MAX_CACHED_PREFIXES) this.names.set(this.prefix, byKey);
     }
-    let name = this.topLevelNames.get(key);
+    let name = byKey.get(key);
     if (name === undefined) {
-      name = sanitizeLabelKey(key, true);
-      if (this.topLevelNames.size < MAX_CACHED_NAMES) this.topLevelNames.set(key, name);
+      name = childName(this.prefix, key);
+      if (byKey.size < MAX_CACHED_KEYS) byKey.set(key, name);
     }
     return name;
   }

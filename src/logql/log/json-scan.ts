@@ -42,23 +42,28 @@ function nextToken(s: string, i: number, end: number): number {
   return -1;
 }
 
-/** From just after an opening quote: index just past the closing quote (or -1), and whether escapes occur. */
-function stringEnd(s: string, i: number, end: number): [number, boolean] {
+/** Whether the string scanned by the last stringEnd call contains escapes (avoids a tuple per call). */
+let lastStringEscaped = false;
+
+/** From just after an opening quote: index just past the closing quote, or -1. Sets lastStringEscaped. */
+function stringEnd(s: string, i: number, end: number): number {
   let escaped = false;
   for (let k = i; k < end; k++) {
     const c = s.charCodeAt(k);
     if (c === 0x22) {
-      if (!escaped) return [k + 1, false];
+      lastStringEscaped = escaped;
+      if (!escaped) return k + 1;
       let j = k - 1;
       for (;;) {
-        if (j < i || s.charCodeAt(j) !== 0x5c) return [k + 1, true];
+        if (j < i || s.charCodeAt(j) !== 0x5c) return k + 1;
         j--;
         if (j < i || s.charCodeAt(j) !== 0x5c) break;
         j--;
       }
     } else if (c === 0x5c) escaped = true;
   }
-  return [-1, escaped];
+  lastStringEscaped = escaped;
+  return -1;
 }
 
 /** From an opening bracket: index just past its matching close, or -1. */
@@ -67,7 +72,7 @@ function blockEnd(s: string, i: number, end: number, open: number, close: number
   for (let k = i; k < end; k++) {
     const c = s.charCodeAt(k);
     if (c === 0x22) {
-      const [se] = stringEnd(s, k + 1, end);
+      const se = stringEnd(s, k + 1, end);
       if (se < 0) return -1;
       k = se - 1;
     } else if (c === open) level++;
@@ -87,25 +92,33 @@ function tokenEnd(s: string, i: number, end: number): number {
   return end;
 }
 
-/** The value starting at the first token at or after i (jsonparser's Get with no keys). */
-export function getValue(s: string, i: number, end: number): JsonValue | string {
+function setValue(out: JsonValue, type: JsonType, start: number, end: number, next: number): undefined {
+  out.type = type;
+  out.start = start;
+  out.end = end;
+  out.next = next;
+  return undefined;
+}
+
+/** Reads the value at the first token at or after i into `out` (jsonparser's Get); returns an error text. */
+export function getValue(s: string, i: number, end: number, out: JsonValue): string | undefined {
   const at = nextToken(s, i, end);
   if (at < 0) return JSON_ERRORS.malformedJson;
   const c = s.charCodeAt(at);
   if (c === 0x22) {
-    const [se] = stringEnd(s, at + 1, end);
+    const se = stringEnd(s, at + 1, end);
     if (se < 0) return JSON_ERRORS.malformedString;
-    return { type: JsonType.String, start: at + 1, end: se - 1, next: se };
+    return setValue(out, JsonType.String, at + 1, se - 1, se);
   }
   if (c === 0x5b) {
     const be = blockEnd(s, at, end, 0x5b, 0x5d);
     if (be < 0) return JSON_ERRORS.malformedArray;
-    return { type: JsonType.Array, start: at, end: be, next: be };
+    return setValue(out, JsonType.Array, at, be, be);
   }
   if (c === 0x7b) {
     const be = blockEnd(s, at, end, 0x7b, 0x7d);
     if (be < 0) return JSON_ERRORS.malformedObject;
-    return { type: JsonType.Object, start: at, end: be, next: be };
+    return setValue(out, JsonType.Object, at, be, be);
   }
   const te = tokenEnd(s, at, end);
   const raw = s.slice(at, te);
@@ -125,13 +138,16 @@ export function getValue(s: string, i: number, end: number): JsonValue | string 
       if (!((c >= 0x30 && c <= 0x39) || c === 0x2d)) return JSON_ERRORS.unknownValueType;
       type = JsonType.Number;
   }
-  return { type, start: at, end: te, next: te };
+  return setValue(out, type, at, te, te);
 }
+
+const newValue = (): JsonValue => ({ type: JsonType.Null, start: 0, end: 0, next: 0 });
 
 /**
  * Calls cb for each key of the object starting at the first token in [start, end). Values are
  * reported as they are reached, so keys before a syntax error are delivered. Text after the
- * closing brace is ignored. Returns an error text, or undefined.
+ * closing brace is ignored. The value object passed to cb is reused for the next key.
+ * Returns an error text, or undefined.
  */
 export function objectEach(s: string, start: number, end: number, cb: ObjectEachCallback): string | undefined {
   let off = nextToken(s, start, end);
@@ -139,13 +155,15 @@ export function objectEach(s: string, start: number, end: number, cb: ObjectEach
   off = nextToken(s, off + 1, end);
   if (off < 0) return JSON_ERRORS.malformedJson;
   if (s.charCodeAt(off) === 0x7d) return undefined;
+  const v = newValue();
   while (off < end) {
     const c = s.charCodeAt(off);
     if (c === 0x7d) return undefined;
     if (c !== 0x22) return JSON_ERRORS.malformedObject;
     off++;
-    const [se, keyEscaped] = stringEnd(s, off, end);
+    const se = stringEnd(s, off, end);
     if (se < 0) return JSON_ERRORS.malformedJson;
+    const keyEscaped = lastStringEscaped;
     let key = s.slice(off, se - 1);
     off = se;
     if (keyEscaped) {
@@ -155,11 +173,12 @@ export function objectEach(s: string, start: number, end: number, cb: ObjectEach
     }
     off = nextToken(s, off, end);
     if (off < 0 || s.charCodeAt(off) !== 0x3a) return JSON_ERRORS.malformedJson;
-    const v = getValue(s, off + 1, end);
-    if (typeof v === 'string') return v;
+    const bad = getValue(s, off + 1, end, v);
+    if (bad !== undefined) return bad;
+    const next = v.next;
     const err = cb(key, v);
     if (err !== undefined) return err;
-    off = nextToken(s, v.next, end);
+    off = nextToken(s, next, end);
     if (off < 0) return JSON_ERRORS.malformedArray;
     const d = s.charCodeAt(off);
     if (d === 0x7d) return undefined;
@@ -176,9 +195,9 @@ function arrayElement(s: string, start: number, end: number, index: number): Jso
   if (off < 0 || s.charCodeAt(off) !== 0x5b) return undefined;
   off = nextToken(s, off + 1, end);
   if (off < 0 || s.charCodeAt(off) === 0x5d) return undefined;
+  const v = newValue();
   for (let i = 0; ; i++) {
-    const v = getValue(s, off, end);
-    if (typeof v === 'string') return undefined;
+    if (getValue(s, off, end, v) !== undefined) return undefined;
     if (i === index) return v;
     off = nextToken(s, v.next, end);
     if (off < 0 || s.charCodeAt(off) !== 0x2c) return undefined;
@@ -191,8 +210,8 @@ export type JsonPathStep = string | number;
 
 /** Follows a path from the value at the start of the text; undefined when any step is missing. */
 export function lookupPath(s: string, path: readonly JsonPathStep[]): JsonValue | undefined {
-  const root = getValue(s, 0, s.length);
-  if (typeof root === 'string') return undefined;
+  const root = newValue();
+  if (getValue(s, 0, s.length, root) !== undefined) return undefined;
   let cur: JsonValue = root;
   for (const step of path) {
     let found: JsonValue | undefined;
@@ -203,7 +222,7 @@ export function lookupPath(s: string, path: readonly JsonPathStep[]): JsonValue 
       if (cur.type !== JsonType.Object) return undefined;
       objectEach(s, cur.start, cur.end, (key, v) => {
         if (key !== step) return undefined;
-        found = v;
+        found = { ...v };
         return 'found';
       });
     }

@@ -37,17 +37,16 @@ export function sanitizeLabelKey(key: string, isPrefix: boolean): string {
   return mapInvalid(isPrefix && c >= 0x30 && c <= 0x39 ? '_' + k : k);
 }
 
-/** The flattened name of a nested key path (json): blank parts skipped, each part sanitized, `_` joined. */
-export function flattenedName(parts: readonly string[]): string {
-  let out = '';
-  for (let i = 0; i < parts.length; i++) {
-    const p = goTrimSpace(parts[i]);
-    if (p.length === 0) continue;
-    if (i > 0 && out.length > 0) out += '_';
-    const c = p.charCodeAt(0);
-    out += mapInvalid(c >= 0x30 && c <= 0x39 ? '_' + p : p);
-  }
-  return out;
+/**
+ * The flattened name of `key` inside an object whose own flattened name is `parent` ("" at the top):
+ * blank keys add nothing, others are sanitized and joined with `_` (Loki's json key prefixes).
+ */
+export function childName(parent: string, key: string): string {
+  const k = goTrimSpace(key);
+  if (k.length === 0) return parent;
+  const c = k.charCodeAt(0);
+  const part = mapInvalid(c >= 0x30 && c <= 0x39 ? '_' + k : k);
+  return parent.length > 0 ? parent + '_' + part : part;
 }
 
 /** The name an extracted label gets: `<name>_extracted` when a stream label or structured metadata has it. */

@@ -26,26 +26,59 @@ export interface LabelGrouping {
   noLabels: boolean;
 }
 
-/** LabelsResults shared by all streams of one pipeline, so equal label sets yield the same object. */
-export class LabelsResultCache {
-  private readonly results = new Map<string, LabelsResult>();
+type NameValue = { readonly name: string; readonly value: string };
 
-  get(key: string): LabelsResult | undefined {
-    return this.results.get(key);
+function hashLabels(ls: readonly NameValue[]): number {
+  let h = 0x811c9dc5;
+  for (const l of ls) {
+    for (let i = 0; i < l.name.length; i++) h = Math.imul(h ^ l.name.charCodeAt(i), 16777619);
+    h = Math.imul(h ^ 0xffff, 16777619);
+    for (let i = 0; i < l.value.length; i++) h = Math.imul(h ^ l.value.charCodeAt(i), 16777619);
+    h = Math.imul(h ^ 0xfffe, 16777619);
+  }
+  return h;
+}
+
+function sameLabels(a: readonly NameValue[], b: readonly NameValue[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i].name !== b[i].name || a[i].value !== b[i].value) return false;
+  return true;
+}
+
+/** A map keyed by sorted label sets (hashed, compared label by label; no key strings are built). */
+export class LabelsMap<T> {
+  private readonly buckets = new Map<number, { labels: readonly NameValue[]; value: T }[]>();
+
+  get(ls: readonly NameValue[]): T | undefined {
+    const bucket = this.buckets.get(hashLabels(ls));
+    if (bucket) for (const e of bucket) if (sameLabels(e.labels, ls)) return e.value;
+    return undefined;
   }
 
-  set(key: string, r: LabelsResult): void {
-    this.results.set(key, r);
+  /** `ls` must not change afterwards. */
+  set(ls: readonly NameValue[], value: T): void {
+    const h = hashLabels(ls);
+    const bucket = this.buckets.get(h);
+    if (bucket) bucket.push({ labels: ls, value });
+    else this.buckets.set(h, [{ labels: ls, value }]);
   }
 }
 
-const byName = (a: MutableLabel, b: MutableLabel): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+/** LabelsResults shared by all streams of one pipeline, so equal label sets yield the same object. */
+export class LabelsResultCache extends LabelsMap<LabelsResult> {}
 
-/** An unambiguous cache key for a sorted label list (cheaper than labelsString). */
-export function labelsKey(ls: readonly { name: string; value: string }[]): string {
-  let k = '';
-  for (const l of ls) k += `${l.name.length}:${l.name}${l.value.length}:${l.value}`;
-  return k;
+/** Insertion sort by name: label sets are small, and this avoids Array.prototype.sort's call overhead. */
+function sortByName(ls: MutableLabel[]): MutableLabel[] {
+  for (let i = 1; i < ls.length; i++) {
+    const x = ls[i];
+    let j = i - 1;
+    while (j >= 0 && ls[j].name > x.name) {
+      ls[j + 1] = ls[j];
+      j--;
+    }
+    ls[j + 1] = x;
+  }
+  return ls;
 }
 
 function freeze(ls: readonly MutableLabel[]): Labels {
@@ -69,37 +102,40 @@ export class LabelsBuilder {
   private readonly del: string[] = [];
   /** Names newly set during this entry (parsers skip a name already extracted: first value wins). */
   private readonly extracted: string[] = [];
+  private extractedLen = 0;
   private err = '';
   private errDetails = '';
-  private readonly buf: MutableLabel[] = [];
   readonly baseResult: LabelsResult;
   private groupedBase: LabelsResult | undefined;
+  /** The last categorised result: consecutive entries often end with the same labels. */
+  private last: LabelsResult | undefined;
 
   constructor(
     readonly base: Labels,
     private readonly cache: LabelsResultCache,
   ) {
     this.baseValues = new Map(base.map((l) => [l.name, l.value]));
-    const key = labelsKey(base);
-    let r = cache.get(key);
+    let r = cache.get(base);
     if (!r) {
       r = makeResult(base, [], [], base);
-      cache.set(key, r);
+      cache.set(base, r);
     }
     this.baseResult = r;
   }
 
   reset(): void {
     this.addLen[0] = this.addLen[1] = this.addLen[2] = 0;
-    this.del.length = 0;
-    this.extracted.length = 0;
+    // Setting length is a runtime call in V8: only when there is something to clear.
+    if (this.del.length !== 0) this.del.length = 0;
+    this.extractedLen = 0;
     this.err = '';
     this.errDetails = '';
   }
 
   /** True when a label of that name was set earlier for this entry (by any stage). */
   wasExtracted(name: string): boolean {
-    return this.extracted.includes(name);
+    for (let i = 0; i < this.extractedLen; i++) if (this.extracted[i] === name) return true;
+    return false;
   }
 
   hasStructuredMetadata(name: string): boolean {
@@ -191,7 +227,7 @@ export class LabelsBuilder {
       ls[n].value = value;
     } else ls.push({ name, value });
     this.addLen[c] = n + 1;
-    this.extracted.push(name);
+    this.extracted[this.extractedLen++] = name;
   }
 
   /** Adds labels (structured metadata); names clashing with stream labels get the _extracted suffix. */
@@ -215,8 +251,8 @@ export class LabelsBuilder {
   }
 
   /** All current labels, unsorted, including the error labels (Loki's UnsortedLabels). */
-  private unsortedLabels(out: MutableLabel[]): MutableLabel[] {
-    out.length = 0;
+  private unsortedLabels(): MutableLabel[] {
+    const out: MutableLabel[] = [];
     const stream = this.add[Category.Stream];
     for (const l of this.base) {
       if (this.del.includes(l.name)) continue;
@@ -237,16 +273,16 @@ export class LabelsBuilder {
 
   /** The labels as a name→value view (templates read it). */
   labelList(): readonly MutableLabel[] {
-    return this.unsortedLabels([]).sort(byName);
+    return sortByName(this.unsortedLabels());
   }
 
   /** The current labels as a cached, categorised LabelsResult. */
   labelsResult(): LabelsResult {
     if (this.del.length === 0 && !this.hasAdd() && this.err === '') return this.baseResult;
-    const buf = this.unsortedLabels(this.buf).sort(byName);
-    const key = labelsKey(buf);
-    const hit = this.cache.get(key);
-    if (hit) return hit;
+    const buf = sortByName(this.unsortedLabels());
+    if (this.last && sameLabels(this.last.all, buf)) return this.last;
+    const hit = this.cache.get(buf);
+    if (hit) return (this.last = hit);
     const stream: MutableLabel[] = [];
     const sm: MutableLabel[] = [];
     const parsed: MutableLabel[] = [];
@@ -255,18 +291,18 @@ export class LabelsBuilder {
       else if (this.contains(Category.StructuredMetadata, l.name)) sm.push(l);
       else stream.push(l);
     }
-    const r = makeResult(freeze(stream), freeze(sm), freeze(parsed), freeze(buf));
-    this.cache.set(key, r);
-    return r;
+    const all = freeze(buf);
+    const r = makeResult(freeze(stream), freeze(sm), freeze(parsed), all);
+    this.cache.set(all, r);
+    return (this.last = r);
   }
 
   private uncategorized(buf: readonly MutableLabel[]): LabelsResult {
-    const key = labelsKey(buf);
-    const hit = this.cache.get(key);
+    const hit = this.cache.get(buf);
     if (hit) return hit;
     const all = freeze(buf);
     const r = makeResult(all, [], [], all);
-    this.cache.set(key, r);
+    this.cache.set(all, r);
     return r;
   }
 
@@ -285,8 +321,7 @@ export class LabelsBuilder {
       return this.groupedBase;
     }
     if (g.groups.length === 0) return this.labelsResult();
-    const buf = this.buf;
-    buf.length = 0;
+    const buf: MutableLabel[] = [];
     if (g.without) {
       for (const l of this.base) {
         if (this.del.includes(l.name) || g.groups.includes(l.name)) continue;
@@ -296,7 +331,7 @@ export class LabelsBuilder {
       for (let c = 0; c < 3; c++) {
         for (let i = 0; i < this.addLen[c]; i++) if (!g.groups.includes(this.add[c][i].name)) buf.push(this.add[c][i]);
       }
-      buf.sort(byName);
+      sortByName(buf);
     } else {
       for (const name of g.groups) {
         if (this.del.includes(name)) continue;

@@ -73,7 +73,7 @@ export class UnpackStage implements Stage {
       return line;
     }
     const pending = this.pending;
-    pending.length = 0;
+    if (pending.length !== 0) pending.length = 0;
     let entry: string | undefined;
     const err = objectEach(line, 0, line.length, (key, v) => {
       if (v.type !== JsonType.String) return undefined;

@@ -82,7 +82,7 @@ export class PatternMatcher {
   matches(line: string): string[] | undefined {
     if (line.length === 0 || this.nodes.length === 0) return undefined;
     const out = this.captures;
-    out.length = 0;
+    if (out.length !== 0) out.length = 0;
     let k = 0;
     let pos = 0;
     const first = this.nodes[0];

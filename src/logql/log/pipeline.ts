@@ -9,7 +9,7 @@ import { PipelineBuildError } from './errors.js';
 import { LabelFormatStage, LineFormatStage } from './formatters.js';
 import { JsonExpressionStage, JsonParserStage } from './json-parser.js';
 import { LabelFilterStage } from './label-filter.js';
-import { Category, LabelsBuilder, LabelsResultCache, labelsKey } from './labels-builder.js';
+import { Category, LabelsBuilder, LabelsResultCache, LabelsMap } from './labels-builder.js';
 import { LineFilterStage } from './line-filter.js';
 import { PatternParserStage, RegexpParserStage, UnpackStage } from './line-parsers.js';
 import { LogfmtExpressionStage, LogfmtParserStage } from './logfmt-parser.js';
@@ -61,9 +61,12 @@ const normalizedNames = new Map<string, string>();
  * `key_` before a leading digit, `key` before a single leading underscore.
  */
 function normalizeMetadataName(name: string): string {
-  if (/^[A-Za-z][A-Za-z0-9_]*$|^__[A-Za-z0-9_]*$/.test(name)) return name;
   let n = normalizedNames.get(name);
   if (n !== undefined) return n;
+  if (/^[A-Za-z][A-Za-z0-9_]*$|^__[A-Za-z0-9_]*$/.test(name)) {
+    if (normalizedNames.size < 4096) normalizedNames.set(name, name);
+    return name;
+  }
   n = '';
   for (const ch of name) n += LABEL_CHAR.test(ch) || /^[\p{L}\p{Nd}]$/u.test(ch) ? ch : '_';
   if (/^\p{Nd}/u.test(n)) n = 'key_' + n;
@@ -106,18 +109,17 @@ class StagesStreamPipeline implements StreamPipeline {
 class StagesPipeline implements Pipeline {
   readonly noop: boolean;
   private readonly cache = new LabelsResultCache();
-  private readonly streams = new Map<string, StreamPipeline>();
+  private readonly streams = new LabelsMap<StreamPipeline>();
 
   constructor(private readonly stages: readonly Stage[]) {
     this.noop = stages.length === 0;
   }
 
   forStream(streamLabels: Labels): StreamPipeline {
-    const key = labelsKey(streamLabels);
-    let p = this.streams.get(key);
+    let p = this.streams.get(streamLabels);
     if (!p) {
       p = new StagesStreamPipeline(this.stages, new LabelsBuilder(streamLabels, this.cache));
-      this.streams.set(key, p);
+      this.streams.set(streamLabels, p);
     }
     return p;
   }

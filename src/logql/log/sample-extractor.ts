@@ -6,7 +6,7 @@ import type { SampleExtractor, SampleOutput, StreamSampleExtractor } from '../co
 import { parseGoDurationSeconds, parseGoFloat, parseHumanBytes, type Converted } from './conversions.js';
 import { ERR_SAMPLE_EXTRACTION } from './errors.js';
 import { compileLabelFilter } from './label-filter.js';
-import { LabelsBuilder, LabelsResultCache, labelsKey, type LabelGrouping } from './labels-builder.js';
+import { LabelsBuilder, LabelsResultCache, LabelsMap, type LabelGrouping } from './labels-builder.js';
 import { compileStage, runStages } from './pipeline.js';
 import type { Stage } from './stage.js';
 
@@ -61,16 +61,15 @@ class StreamExtractor implements StreamSampleExtractor {
 
 class PlannedExtractor implements SampleExtractor {
   private readonly cache = new LabelsResultCache();
-  private readonly streams = new Map<string, StreamSampleExtractor>();
+  private readonly streams = new LabelsMap<StreamSampleExtractor>();
 
   constructor(private readonly plan: ExtractionPlan) {}
 
   forStream(streamLabels: Labels): StreamSampleExtractor {
-    const key = labelsKey(streamLabels);
-    let s = this.streams.get(key);
+    let s = this.streams.get(streamLabels);
     if (!s) {
       s = new StreamExtractor(this.plan, new LabelsBuilder(streamLabels, this.cache));
-      this.streams.set(key, s);
+      this.streams.set(streamLabels, s);
     }
     return s;
   }
