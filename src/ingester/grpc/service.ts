@@ -1,0 +1,79 @@
+// The ingester's gRPC service (proto/ingester.proto) as method descriptors whose (de)serializers
+// are the generated protobuf code; shared by the server and its clients. Never imports the ingester.
+import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
+import { lokits } from '../../../gen/proto.js';
+
+import pb = lokits.ingester;
+
+const SERVICE_PATH = '/lokits.ingester.Ingester/';
+
+/** The tenant of every call, in request metadata (as Loki's `X-Scope-OrgID`). */
+export const TENANT_METADATA = 'x-scope-orgid';
+
+interface MessageCodec<Props, Decoded> {
+  encode(message: Props): { finish(): Uint8Array };
+  decode(bytes: Uint8Array): Decoded;
+}
+
+/** One RPC: its path, whether the response streams, and how both messages cross the wire. */
+export interface IngesterMethod<ReqProps, Req, ResProps, Res> {
+  readonly name: string;
+  readonly path: string;
+  readonly responseStream: boolean;
+  serializeRequest(message: ReqProps): Buffer;
+  deserializeRequest(bytes: Buffer): Req;
+  serializeResponse(message: ResProps): Buffer;
+  deserializeResponse(bytes: Buffer): Res;
+}
+
+function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function method<ReqProps, Req, ResProps, Res>(
+  name: string,
+  request: MessageCodec<ReqProps, Req>,
+  response: MessageCodec<ResProps, Res>,
+  responseStream: boolean,
+): IngesterMethod<ReqProps, Req, ResProps, Res> {
+  return {
+    name,
+    path: SERVICE_PATH + name,
+    responseStream,
+    serializeRequest: (m) => toBuffer(request.encode(m).finish()),
+    deserializeRequest: (b) => request.decode(b),
+    serializeResponse: (m) => toBuffer(response.encode(m).finish()),
+    deserializeResponse: (b) => response.decode(b),
+  };
+}
+
+export const INGESTER_METHODS = {
+  push: method('Push', pb.PushRequest, pb.PushResponse, false),
+  queryLogs: method('QueryLogs', pb.LogsRequest, pb.LogsBatch, true),
+  querySamples: method('QuerySamples', pb.SamplesRequest, pb.SamplesBatch, true),
+  labelNames: method('LabelNames', pb.LabelNamesRequest, pb.LabelNamesResponse, false),
+  labelValues: method('LabelValues', pb.LabelValuesRequest, pb.LabelValuesResponse, false),
+  series: method('Series', pb.SeriesRequest, pb.SeriesResponse, false),
+  stats: method('Stats', pb.StatsRequest, pb.StatsResponse, false),
+  tail: method('Tail', pb.TailRequest, pb.TailBatch, true),
+};
+
+export type IngesterMethodName = keyof typeof INGESTER_METHODS;
+
+/** The service in grpc-js' shape, keyed like INGESTER_METHODS (for Server.addService). */
+export function ingesterServiceDefinition(): ServiceDefinition<Record<IngesterMethodName, unknown>> {
+  const out = {} as Record<IngesterMethodName, MethodDefinition<unknown, unknown>>;
+  for (const [key, m] of Object.entries(INGESTER_METHODS) as [IngesterMethodName, IngesterMethod<unknown, unknown, unknown, unknown>][]) {
+    out[key] = {
+      path: m.path,
+      requestStream: false,
+      responseStream: m.responseStream,
+      requestSerialize: m.serializeRequest,
+      requestDeserialize: m.deserializeRequest,
+      responseSerialize: m.serializeResponse,
+      responseDeserialize: m.deserializeResponse,
+      originalName: m.name,
+    };
+  }
+  return out;
+}
