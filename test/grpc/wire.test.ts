@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import { describeError, fromGrpcError, rebuildError, toGrpcStatus, trailerSafeDetails } from '../../src/ingester/grpc/errors.js';
+import { LineHashRecorder, pushLineHash } from '../../src/ingester/grpc/line-hashes.js';
+import {
+  LabelsResultDecoder,
+  lineHashColumn,
+  nanosColumn,
+  nanosToWire,
+  readLineHashColumn,
+  readNanosColumn,
+  resultLabelsToWire,
+  wireToNanos,
+} from '../../src/ingester/grpc/wire.js';
+import { INGESTER_METHODS } from '../../src/ingester/grpc/service.js';
+import type { SampleExtractor } from '../../src/logql/contracts.js';
+import {
+  BackpressureError,
+  CancelledError,
+  ParseError,
+  RateLimitedError,
+  StatusError,
+  TimeoutError,
+  ValidationError,
+} from '../../src/model/index.js';
+
+const EXTREMES = [0n, 1n, -1n, 1_700_000_000_123_456_789n, BigInt.asIntN(64, -62135596800n * 1_000_000_000n), (1n << 63n) - 1n, -(1n << 63n)];
+
+describe('ingester wire format', () => {
+  it('keeps 64-bit nanosecond timestamps exact through an encoded entry', () => {
+    for (const ts of EXTREMES) {
+      const bytes = INGESTER_METHODS.push.serializeRequest({ streams: [{ labels: '{a="b"}', entries: [{ timestampNs: nanosToWire(ts), line: 'x' }] }] });
+      const decoded = INGESTER_METHODS.push.deserializeRequest(bytes);
+      expect(wireToNanos(decoded.streams[0].entries![0].timestampNs)).toBe(ts);
+    }
+  });
+
+  it('packs timestamp and line hash columns as little-endian 64-bit integers', () => {
+    expect(readNanosColumn(nanosColumn(EXTREMES))).toEqual(EXTREMES);
+    expect([...nanosColumn([0x0102030405060708n])]).toEqual([8, 7, 6, 5, 4, 3, 2, 1]);
+    expect(readLineHashColumn(lineHashColumn([0x89abcdef, 0x01234567]))).toEqual(new BigUint64Array([0x0123456789abcdefn]));
+    expect(() => readNanosColumn(new Uint8Array(7))).toThrow('timestamp column of 7 bytes is not a multiple of 8');
+  });
+
+  it('rebuilds a result’s sorted label union and key, one object per distinct result', () => {
+    const decoder = new LabelsResultDecoder();
+    const wire = resultLabelsToWire({
+      stream: [{ name: 'app', value: 'a' }],
+      structuredMetadata: [{ name: 'trace', value: '' }],
+      parsed: [{ name: 'level', value: 'info' }],
+      all: [],
+      key: '',
+    });
+    const r = decoder.decode(wire);
+    expect(r.all).toEqual([
+      { name: 'app', value: 'a' },
+      { name: 'level', value: 'info' },
+      { name: 'trace', value: '' },
+    ]);
+    expect(r.key).toBe('{app="a", level="info", trace=""}');
+    expect(decoder.decode(wire)).toBe(r);
+    const moved = decoder.decode({ stream: wire.stream, structuredMetadata: wire.parsed, parsed: wire.structuredMetadata });
+    expect(moved.key).toBe(r.key);
+    expect(moved).not.toBe(r);
+  });
+
+  it('hashes lines with a fixed function (replicas and versions must agree)', () => {
+    const out: number[] = [];
+    pushLineHash('', out);
+    pushLineHash('hello world', out);
+    pushLineHash('héllo wörld ✓', out);
+    expect(out).toEqual(PINNED_HASHES);
+  });
+
+  it('records line hashes per output series in sample order', () => {
+    const labels = { stream: [], structuredMetadata: [], parsed: [], all: [], key: '{}' };
+    const inner: SampleExtractor = { forStream: () => ({ process: (_ts, line) => (line === 'skip' ? undefined : { value: 1, labels }) }) };
+    const rec = new LineHashRecorder(inner);
+    const s = rec.forStream([]);
+    for (const line of ['a', 'skip', 'b']) s.process(0n, line, undefined);
+    const expected: number[] = [];
+    pushLineHash('a', expected);
+    pushLineHash('b', expected);
+    expect(rec.hashesOf({ labels, ts: [1n, 2n], values: [1, 1] })).toEqual(expected);
+    expect(rec.hashesOf({ labels, ts: [1n], values: [1] })).toBeUndefined();
+    rec.clear();
+    expect(rec.hashesOf({ labels, ts: [1n, 2n], values: [1, 1] })).toBeUndefined();
+  });
+});
+
+describe('ingester errors across gRPC', () => {
+  it('rebuilds the same error class, status and text', () => {
+    for (const err of [
+      new ValidationError('bad'),
+      new ParseError('parse error at line 1, col 2: syntax error'),
+      new RateLimitedError('slow down'),
+      new BackpressureError('memory'),
+      new StatusError(503, 'Ingester is shutting down'),
+      new TimeoutError(),
+      new CancelledError(),
+    ]) {
+      const back = rebuildError(describeError(err));
+      expect(back.constructor).toBe(err.constructor);
+      expect([back.status, back.message]).toEqual([err.status, err.message]);
+    }
+  });
+
+  it('reads a typed error back from a gRPC status', () => {
+    const st = toGrpcStatus(new RateLimitedError('too many streams'));
+    expect(st.code).toBe(GrpcStatus.RESOURCE_EXHAUSTED);
+    const err = Object.assign(new Error('x'), { code: st.code!, details: st.details!, metadata: st.metadata as Metadata }) as ServiceError;
+    const back = fromGrpcError(err, 'h:1', 'Push', 10);
+    expect(back).toBeInstanceOf(RateLimitedError);
+    expect(back.message).toBe('too many streams');
+  });
+
+  it('keeps trailer details well-formed and bounded', () => {
+    expect(trailerSafeDetails('plain\nmulti-line é')).toBe('plain\nmulti-line é');
+    expect(trailerSafeDetails('lone \ud800 surrogate')).toBe('lone \ufffd surrogate');
+    const long = trailerSafeDetails('é'.repeat(100_000));
+    expect(encodeURI(long).length).toBeLessThanOrEqual(16 * 1024);
+    expect(long.endsWith(' … (truncated)')).toBe(true);
+  });
+});
+
+const PINNED_HASHES = [0x811c9dc5, 0xd68ee33e, 0xd58b3fa7, 0x19932c7b, 0x68c5fa93, 0x572a25bc];
