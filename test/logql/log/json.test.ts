@@ -59,6 +59,13 @@ describe('| json', () => {
     });
   });
 
+  it('parses a very long line', () => {
+    const fields = Array.from({ length: 2000 }, (_, i) => `"k${i}":{"v":"${'x'.repeat(100)}${i}"}`).join(',');
+    const labels = labelsOf([json], {}, `{${fields}}`)!;
+    expect(Object.keys(labels)).toHaveLength(2000);
+    expect(labels.k1999_v).toBe('x'.repeat(100) + '1999');
+  });
+
   it('puts extracted labels in the parsed category and never changes the line', () => {
     const r = run([json], { app: 'a' }, '{"level":"info"}')!;
     expect(r.line).toBe('{"level":"info"}');
