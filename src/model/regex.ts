@@ -14,8 +14,8 @@ export interface GoRegex {
   regex: RegExp;
   /** groupNames[i] is the name of capture group i (index 0, the whole match, is always undefined). */
   groupNames: (string | undefined)[];
-  /** Set when the expression is a plain case-sensitive literal string (callers may use indexOf). */
-  literal?: string;
+  /** The parse tree (Go's structure before simplification), for callers that rewrite simple shapes. */
+  tree: GoRegexNode;
 }
 
 const MAX_RUNE = 0x10ffff;
@@ -47,12 +47,12 @@ function fail(code: string, expr: string): never {
 // Character sets
 
 /** A class element: a code point range, an ASCII group (\d, [:alpha:]) or a Unicode property. */
-type ClassItem =
+export type ClassItem =
   | { k: 'range'; lo: number; hi: number }
   | { k: 'group'; ranges: number[]; neg: boolean }
   | { k: 'prop'; prop: UnicodeProp; neg: boolean };
 
-interface UnicodeProp {
+export interface UnicodeProp {
   /** JS class atoms whose union is the property (e.g. ['\\p{Lu}']). */
   atoms: string[];
   /** Atoms of the complement, when JS can express it directly. */
@@ -60,7 +60,7 @@ interface UnicodeProp {
   key: string;
 }
 
-interface CharNode {
+export interface CharNode {
   t: 'char';
   items: ClassItem[];
   neg: boolean;
@@ -68,6 +68,8 @@ interface CharNode {
   /** . — unaffected by case folding. */
   caseless?: boolean;
 }
+
+export type GoRegexNode = Node;
 
 type Node =
   | CharNode
@@ -947,25 +949,6 @@ function charNodes(n: Node, out: CharNode[]): CharNode[] {
   return out;
 }
 
-function literalOf(n: Node): string | undefined {
-  const single = (c: Node): number | undefined =>
-    c.t === 'char' && !c.neg && !c.fold && c.items.length === 1 && c.items[0].k === 'range' && c.items[0].lo === c.items[0].hi
-      ? c.items[0].lo
-      : undefined;
-  if (n.t === 'char') {
-    const cp = single(n);
-    return cp === undefined ? undefined : String.fromCodePoint(cp);
-  }
-  if (n.t !== 'cat') return undefined;
-  let out = '';
-  for (const c of n.subs) {
-    const cp = single(c);
-    if (cp === undefined) return undefined;
-    out += String.fromCodePoint(cp);
-  }
-  return out;
-}
-
 const cache = new Map<string, GoRegex>();
 const CACHE_SIZE = 2000;
 
@@ -985,7 +968,7 @@ export function parseGoRegex(source: string, opts: GoRegexOptions = {}): GoRegex
   const out: GoRegex = {
     regex: new RegExp(body, jsFold ? 'iu' : 'u'),
     groupNames: parser.names,
-    literal: opts.anchored ? undefined : literalOf(root),
+    tree: root,
   };
   if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
   cache.set(key, out);

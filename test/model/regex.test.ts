@@ -91,7 +91,7 @@ describe('Go RE2 translation: matching', () => {
   });
 });
 
-describe('Go RE2 translation: named groups and literals', () => {
+describe('Go RE2 translation: named groups', () => {
   it('maps (?P<name>) and (?<name>) groups to their capture indexes', () => {
     const r = parseGoRegex('(?P<method>\\w+) (\\S+) (?<status>\\d{3})(?:x)?');
     expect(r.groupNames).toEqual([undefined, 'method', undefined, 'status']);
@@ -103,13 +103,6 @@ describe('Go RE2 translation: named groups and literals', () => {
     const r = parseGoRegex('(?P<1st>a)');
     expect(r.groupNames).toEqual([undefined, '1st']);
     expect(r.regex.exec('a')![1]).toBe('a');
-  });
-
-  it('reports a plain literal so callers can use substring search', () => {
-    expect(parseGoRegex('foo bar').literal).toBe('foo bar');
-    expect(parseGoRegex('foo\\.bar').literal).toBe('foo.bar');
-    expect(parseGoRegex('(?i)foo').literal).toBeUndefined();
-    expect(parseGoRegex('fo+').literal).toBeUndefined();
   });
 });
 
