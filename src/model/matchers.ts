@@ -21,11 +21,11 @@ export function compileMatcher(m: Matcher): ValueTest {
     case '!=':
       return (v) => v !== m.value;
     case '=~': {
-      const re = compileGoRegex(m.value, { anchored: true });
+      const re = compileGoRegex(m.value, { anchored: true, dotAll: true });
       return (v) => re.test(v);
     }
     case '!~': {
-      const re = compileGoRegex(m.value, { anchored: true });
+      const re = compileGoRegex(m.value, { anchored: true, dotAll: true });
       return (v) => !re.test(v);
     }
   }
