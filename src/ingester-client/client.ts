@@ -7,7 +7,6 @@ import { fromGrpcError, rebuildError } from '../ingester/grpc/errors.js';
 import { INGESTER_METHODS, TENANT_METADATA, type IngesterMethod } from '../ingester/grpc/service.js';
 import {
   directionToWire,
-  entriesToWire,
   LabelsResultDecoder,
   matchersToWire,
   nanosToWire,
@@ -170,10 +169,7 @@ export class IngesterClient implements IngesterReader {
 
   /** Sends streams to the ingester; throws its rejection (same class and text) or a transport error. */
   async push(tenant: string, streams: readonly PushStream[]): Promise<void> {
-    const request: pb.PushRequest.$Properties = {
-      streams: streams.map((s) => ({ labels: s.labelsString, entries: entriesToWire(s.entries) })),
-    };
-    const res = await this.unary(INGESTER_METHODS.push, tenant, request, this.o.pushTimeoutMs);
+    const res = await this.unary(INGESTER_METHODS.push, tenant, streams, this.o.pushTimeoutMs);
     const r = res.rejection;
     if (r) throw rebuildError({ httpStatus: r.httpStatus ?? 500, kind: r.kind ?? '', message: r.message ?? '' });
   }

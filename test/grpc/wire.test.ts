@@ -13,6 +13,8 @@ import {
   wireToNanos,
 } from '../../src/ingester/grpc/wire.js';
 import { INGESTER_METHODS } from '../../src/ingester/grpc/service.js';
+import { decodePushRequest, encodePushRequest, PushDecodeError } from '../../src/ingester/grpc/push-codec.js';
+import { lokits } from '../../gen/proto.js';
 import type { SampleExtractor } from '../../src/logql/contracts.js';
 import {
   BackpressureError,
@@ -24,15 +26,54 @@ import {
   ValidationError,
 } from '../../src/model/index.js';
 
+import pb = lokits.ingester;
+
+const T = 1_700_000_000_123_456_789n;
 const EXTREMES = [0n, 1n, -1n, 1_700_000_000_123_456_789n, BigInt.asIntN(64, -62135596800n * 1_000_000_000n), (1n << 63n) - 1n, -(1n << 63n)];
 
 describe('ingester wire format', () => {
-  it('keeps 64-bit nanosecond timestamps exact through an encoded entry', () => {
-    for (const ts of EXTREMES) {
-      const bytes = INGESTER_METHODS.push.serializeRequest({ streams: [{ labels: '{a="b"}', entries: [{ timestampNs: nanosToWire(ts), line: 'x' }] }] });
-      const decoded = INGESTER_METHODS.push.deserializeRequest(bytes);
-      expect(wireToNanos(decoded.streams[0].entries![0].timestampNs)).toBe(ts);
-    }
+  it('keeps 64-bit nanosecond timestamps exact through a push request', () => {
+    const streams = [{ labelsString: '{a="b"}', entries: EXTREMES.map((ts) => ({ ts, line: String(ts) })) }];
+    const decoded = INGESTER_METHODS.push.deserializeRequest(INGESTER_METHODS.push.serializeRequest(streams));
+    expect(decoded).toEqual([{ labels: '{a="b"}', entries: EXTREMES.map((ts) => ({ ts, line: String(ts) })) }]);
+  });
+
+  it('writes push requests the generated PushRequest decoder reads, and reads what it writes', () => {
+    const streams = [
+      { labelsString: '{app="ü", env="prod"}', entries: [{ ts: T, line: 'first ✓', metadata: [{ name: 'trace', value: 'a' }, { name: 'empty', value: '' }] }, { ts: 0n, line: '' }] },
+      { labelsString: '{}', entries: [] },
+    ];
+    const mine = encodePushRequest(streams);
+    const theirs = pb.PushRequest.decode(mine);
+    expect(
+      theirs.streams.map((s) => ({
+        labels: s.labels,
+        entries: (s.entries ?? []).map((e) => [wireToNanos(e.timestampNs), e.line, (e.structuredMetadata ?? []).map((l) => [l.name, l.value])]),
+      })),
+    ).toEqual([
+      { labels: '{app="ü", env="prod"}', entries: [[T, 'first ✓', [['trace', 'a'], ['empty', '']]], [0n, '', []]] },
+      { labels: '{}', entries: [] },
+    ]);
+    const generated = pb.PushRequest.encode({
+      streams: streams.map((s) => ({
+        labels: s.labelsString,
+        entries: s.entries.map((e) => ({ timestampNs: nanosToWire(e.ts), line: e.line, structuredMetadata: 'metadata' in e ? e.metadata : [] })),
+      })),
+    }).finish();
+    expect(decodePushRequest(generated)).toEqual(streams.map((s) => ({ labels: s.labelsString, entries: s.entries })));
+  });
+
+  it('skips unknown push fields and refuses truncated input', () => {
+    const known = encodePushRequest([{ labelsString: '{a="b"}', entries: [{ ts: 5n, line: 'x' }] }]);
+    // field 7 varint 1, field 8 fixed32, field 9 bytes "zz" before the known stream
+    const withUnknown = Buffer.concat([Buffer.from([0x38, 0x01, 0x45, 1, 2, 3, 4, 0x4a, 0x02, 0x7a, 0x7a]), known]);
+    expect(decodePushRequest(withUnknown)).toEqual([{ labels: '{a="b"}', entries: [{ ts: 5n, line: 'x' }] }]);
+    expect(() => decodePushRequest(known.subarray(0, known.length - 1))).toThrow(PushDecodeError);
+  });
+
+  it('sends a lone surrogate in a line as U+FFFD, as Go would store it', () => {
+    const decoded = decodePushRequest(encodePushRequest([{ labelsString: '{a="b"}', entries: [{ ts: 1n, line: 'a\ud800b' }] }]));
+    expect(decoded[0].entries[0].line).toBe('a\ufffdb');
   });
 
   it('packs timestamp and line hash columns as little-endian 64-bit integers', () => {

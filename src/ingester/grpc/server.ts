@@ -28,6 +28,7 @@ import { LocalIngesterReader } from '../reader.js';
 import { lokits } from '../../../gen/proto.js';
 import { describeError, toGrpcStatus } from './errors.js';
 import { LineHashRecorder } from './line-hashes.js';
+import type { DecodedPushStream } from './push-codec.js';
 import { ingesterServiceDefinition, TENANT_METADATA, type IngesterMethodName } from './service.js';
 import type { TailBroadcaster } from './tail.js';
 import {
@@ -38,7 +39,6 @@ import {
   statsToWire,
   streamResultsToWire,
   wireToDirection,
-  wireToEntries,
   wireToMatchers,
   wireToNanos,
 } from './wire.js';
@@ -150,7 +150,7 @@ class IngesterGrpcService {
 
   handlers(): Record<IngesterMethodName, UntypedServiceImplementation[string]> {
     return {
-      push: this.unary((call: ServerUnaryCall<pb.PushRequest, pb.PushResponse.$Properties>) => this.push(call)),
+      push: this.unary((call: ServerUnaryCall<DecodedPushStream[], pb.PushResponse.$Properties>) => this.push(call)),
       queryLogs: this.streaming((call: ServerWritableStream<pb.LogsRequest, pb.LogsBatch.$Properties>, out) => this.queryLogs(call, out)),
       querySamples: this.streaming((call: ServerWritableStream<pb.SamplesRequest, pb.SamplesBatch.$Properties>, out) =>
         this.querySamples(call, out),
@@ -235,7 +235,7 @@ class IngesterGrpcService {
     return expr;
   }
 
-  private async push(call: ServerUnaryCall<pb.PushRequest, pb.PushResponse.$Properties>): Promise<pb.PushResponse.$Properties> {
+  private async push(call: ServerUnaryCall<DecodedPushStream[], pb.PushResponse.$Properties>): Promise<pb.PushResponse.$Properties> {
     const tenant = tenantOf(call.metadata);
     try {
       await this.o.ingester.push(tenant, pushStreams(call.request, this.o.ingester.instance(tenant)));
@@ -352,19 +352,17 @@ class IngesterGrpcService {
 }
 
 /** Streams of a push with parsed labels: a stream the tenant already has keeps its labels unparsed. */
-function pushStreams(req: pb.PushRequest, inst: TenantInstance | undefined): PushStream[] {
-  return req.streams.map((s) => {
-    const key = s.labels ?? '';
-    const entries = wireToEntries(s.entries);
-    const known = inst?.get(key);
-    if (known) return { labels: known.labels, labelsString: known.labelsString, entries };
+function pushStreams(streams: DecodedPushStream[], inst: TenantInstance | undefined): PushStream[] {
+  return streams.map((s) => {
+    const known = inst?.get(s.labels);
+    if (known) return { labels: known.labels, labelsString: known.labelsString, entries: s.entries };
     let labels: Labels;
     try {
-      labels = parseLabels(key);
+      labels = parseLabels(s.labels);
     } catch (e) {
-      throw new ValidationError(`Error parsing labels '${key}' with error: ${(e as Error).message}`);
+      throw new ValidationError(`Error parsing labels '${s.labels}' with error: ${(e as Error).message}`);
     }
-    return { labels, labelsString: labelsString(labels), entries };
+    return { labels, labelsString: labelsString(labels), entries: s.entries };
   });
 }
 

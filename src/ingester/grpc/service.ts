@@ -2,6 +2,7 @@
 // are the generated protobuf code; shared by the server and its clients. Never imports the ingester.
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
 import { lokits } from '../../../gen/proto.js';
+import { decodePushRequest, encodePushRequest, type DecodedPushStream, type EncodableStream } from './push-codec.js';
 
 import pb = lokits.ingester;
 
@@ -10,9 +11,19 @@ const SERVICE_PATH = '/lokits.ingester.Ingester/';
 /** The tenant of every call, in request metadata (as Loki's `X-Scope-OrgID`). */
 export const TENANT_METADATA = 'x-scope-orgid';
 
+/** How one message type crosses the wire. */
 interface MessageCodec<Props, Decoded> {
+  encode(message: Props): Uint8Array;
+  decode(bytes: Uint8Array): Decoded;
+}
+
+interface GeneratedMessage<Props, Decoded> {
   encode(message: Props): { finish(): Uint8Array };
   decode(bytes: Uint8Array): Decoded;
+}
+
+function generated<Props, Decoded>(type: GeneratedMessage<Props, Decoded>): MessageCodec<Props, Decoded> {
+  return { encode: (m) => type.encode(m).finish(), decode: (b) => type.decode(b) };
 }
 
 /** One RPC: its path, whether the response streams, and how both messages cross the wire. */
@@ -40,22 +51,25 @@ function method<ReqProps, Req, ResProps, Res>(
     name,
     path: SERVICE_PATH + name,
     responseStream,
-    serializeRequest: (m) => toBuffer(request.encode(m).finish()),
+    serializeRequest: (m) => toBuffer(request.encode(m)),
     deserializeRequest: (b) => request.decode(b),
-    serializeResponse: (m) => toBuffer(response.encode(m).finish()),
+    serializeResponse: (m) => toBuffer(response.encode(m)),
     deserializeResponse: (b) => response.decode(b),
   };
 }
 
+/** Push requests use the hand-written codec of the ingest hot path; everything else the generated code. */
+const pushRequest: MessageCodec<readonly EncodableStream[], DecodedPushStream[]> = { encode: encodePushRequest, decode: decodePushRequest };
+
 export const INGESTER_METHODS = {
-  push: method('Push', pb.PushRequest, pb.PushResponse, false),
-  queryLogs: method('QueryLogs', pb.LogsRequest, pb.LogsBatch, true),
-  querySamples: method('QuerySamples', pb.SamplesRequest, pb.SamplesBatch, true),
-  labelNames: method('LabelNames', pb.LabelNamesRequest, pb.LabelNamesResponse, false),
-  labelValues: method('LabelValues', pb.LabelValuesRequest, pb.LabelValuesResponse, false),
-  series: method('Series', pb.SeriesRequest, pb.SeriesResponse, false),
-  stats: method('Stats', pb.StatsRequest, pb.StatsResponse, false),
-  tail: method('Tail', pb.TailRequest, pb.TailBatch, true),
+  push: method('Push', pushRequest, generated(pb.PushResponse), false),
+  queryLogs: method('QueryLogs', generated(pb.LogsRequest), generated(pb.LogsBatch), true),
+  querySamples: method('QuerySamples', generated(pb.SamplesRequest), generated(pb.SamplesBatch), true),
+  labelNames: method('LabelNames', generated(pb.LabelNamesRequest), generated(pb.LabelNamesResponse), false),
+  labelValues: method('LabelValues', generated(pb.LabelValuesRequest), generated(pb.LabelValuesResponse), false),
+  series: method('Series', generated(pb.SeriesRequest), generated(pb.SeriesResponse), false),
+  stats: method('Stats', generated(pb.StatsRequest), generated(pb.StatsResponse), false),
+  tail: method('Tail', generated(pb.TailRequest), generated(pb.TailBatch), true),
 };
 
 export type IngesterMethodName = keyof typeof INGESTER_METHODS;
