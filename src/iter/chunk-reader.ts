@@ -3,6 +3,7 @@
 // the querier (stored chunks); does no I/O.
 import type { Entry, Labels, Nanos, Direction } from '../model/index.js';
 import type { ChunkStats } from '../model/stats.js';
+import { lineHash } from './line-hash.js';
 import type {
   LabelsResult,
   SelectLogsParams,
@@ -97,13 +98,17 @@ export function readStreamLogs(
   return [...groups.values()];
 }
 
-/** Extracts samples of one stream (ascending time), grouped by their output labels. */
+/**
+ * Extracts samples of one stream (ascending time), grouped by their output labels; with
+ * `hashLines` each sample also carries its line's hash (for replica de-duplication).
+ */
 export function readStreamSamples(
   streamLabels: Labels,
   entries: Iterable<Entry>,
   params: SelectSamplesParams,
   stats: ChunkStats,
   head: boolean,
+  hashLines = false,
 ): SeriesSamples[] {
   const extractor = params.extractor.forStream(streamLabels);
   const groups = new Map<LabelsResult, SeriesSamples>();
@@ -114,11 +119,12 @@ export function readStreamSamples(
     stats.postFilterLines++;
     let g = groups.get(out.labels);
     if (!g) {
-      g = { labels: out.labels, ts: [], values: [] };
+      g = hashLines ? { labels: out.labels, ts: [], values: [], hashes: [] } : { labels: out.labels, ts: [], values: [] };
       groups.set(out.labels, g);
     }
     g.ts.push(e.ts);
     g.values.push(out.value);
+    g.hashes?.push(lineHash(e.line));
   }
   return mergeByKey([...groups.values()]);
 }
@@ -135,20 +141,35 @@ function mergeByKey(series: SeriesSamples[]): SeriesSamples[] {
   return [...byKey.values()];
 }
 
-/** Merges two ascending sample series into one ascending series. */
+/**
+ * Merges two ascending sample series into one ascending series. When both carry line hashes, a
+ * sample of `b` with the timestamp and hash of one already taken is a replica and is dropped.
+ */
 export function mergeSamples(a: SeriesSamples, b: SeriesSamples): SeriesSamples {
+  const dedupe = a.hashes !== undefined && b.hashes !== undefined;
   const ts: Nanos[] = [];
   const values: number[] = [];
+  const hashes: number[] | undefined = dedupe ? [] : undefined;
   let i = 0;
   let j = 0;
+  let runStart = 0;
+  const take = (t: Nanos, v: number, h: number | undefined): void => {
+    if (ts.length === 0 || ts[ts.length - 1] !== t) runStart = ts.length;
+    else if (hashes && h !== undefined) {
+      for (let k = runStart; k < hashes.length; k++) if (hashes[k] === h) return;
+    }
+    ts.push(t);
+    values.push(v);
+    if (hashes) hashes.push(h!);
+  };
   while (i < a.ts.length || j < b.ts.length) {
     if (j >= b.ts.length || (i < a.ts.length && a.ts[i] <= b.ts[j])) {
-      ts.push(a.ts[i]);
-      values.push(a.values[i++]);
+      take(a.ts[i], a.values[i], a.hashes?.[i]);
+      i++;
     } else {
-      ts.push(b.ts[j]);
-      values.push(b.values[j++]);
+      take(b.ts[j], b.values[j], b.hashes?.[j]);
+      j++;
     }
   }
-  return { labels: a.labels, ts, values };
+  return hashes ? { labels: a.labels, ts, values, hashes } : { labels: a.labels, ts, values };
 }

@@ -80,6 +80,8 @@ export interface SeriesSamples {
   labels: LabelsResult;
   ts: Nanos[];
   values: number[];
+  /** Hash of each sample's source line (when replicas may overlap), so duplicates can be dropped. */
+  hashes?: number[];
 }
 
 /**

@@ -11,11 +11,20 @@ import { QueryStats } from '../model/stats.js';
 import type { ChunkStore } from '../storage/index.js';
 import type { InstantQueryRequest, RangeQueryRequest } from './params.js';
 import { MergedSource, type IndexStats, type IngesterReader } from './sources.js';
+import type { LogSelectorExpr } from '../logql/ast.js';
+import type { ResultStream } from '../logql/engine/index.js';
+import { ingesterChunkExtents, type SeriesExtents } from './volume.js';
 
 export interface QuerierOptions {
   store: ChunkStore | undefined;
   /** The ingesters to ask right now (one local ingester, or the healthy ones of the ring). */
   ingesters: () => readonly IngesterReader[];
+  /** Ingesters hold replicas of each stream (distributed mode): drop replica duplicates. */
+  replicated: boolean;
+  /** Failed ingesters a read tolerates (default: none). */
+  maxIngesterErrors?: () => number;
+  /** Copies of each stream among the ingesters (to count index stats once). */
+  replicationFactor?: number;
   queryIngestersWithin: bigint;
   queryStoreOnly: boolean;
   queryIngesterOnly: boolean;
@@ -37,6 +46,8 @@ export class Querier {
     return new MergedSource({
       tenant,
       ingesters: this.o.queryStoreOnly ? [] : this.o.ingesters(),
+      replicated: this.o.replicated,
+      maxIngesterErrors: this.o.maxIngesterErrors?.() ?? 0,
       store: this.o.queryIngesterOnly ? undefined : this.o.store,
       queryIngestersWithin: this.o.queryIngestersWithin,
       now,
@@ -121,8 +132,17 @@ export class Querier {
     return { result, stats, execSeconds, entriesReturned };
   }
 
-  private ingestersFor(): readonly IngesterReader[] {
-    return this.o.queryStoreOnly ? [] : this.o.ingesters();
+  /** Runs `fn` on every ingester in parallel; tolerates as many failures as replicas cover. */
+  private async fromIngesters<T>(fn: (ing: IngesterReader) => Promise<T>): Promise<T[]> {
+    if (this.o.queryStoreOnly) return [];
+    const settled = await Promise.allSettled(this.o.ingesters().map(fn));
+    const out: T[] = [];
+    let errors = 0;
+    for (const r of settled) {
+      if (r.status === 'fulfilled') out.push(r.value);
+      else if (++errors > (this.o.maxIngesterErrors?.() ?? 0)) throw r.reason;
+    }
+    return out;
   }
 
   private parseOptionalMatchers(query: string | null): Matcher[] | undefined {
@@ -134,7 +154,7 @@ export class Querier {
   async labelNames(tenant: string, start: Nanos, end: Nanos, query: string | null): Promise<string[]> {
     const matchers = this.parseOptionalMatchers(query);
     const names = new Set<string>();
-    for (const ing of this.ingestersFor()) for (const n of await ing.labelNames(tenant, start, end, matchers)) names.add(n);
+    for (const list of await this.fromIngesters((ing) => ing.labelNames(tenant, start, end, matchers))) for (const n of list) names.add(n);
     if (this.o.store && !this.o.queryIngesterOnly)
       for (const n of await this.o.store.labelNames(tenant, start, end, matchers)) names.add(n);
     return [...names].sort();
@@ -143,7 +163,7 @@ export class Querier {
   async labelValues(tenant: string, name: string, start: Nanos, end: Nanos, query: string | null): Promise<string[]> {
     const matchers = this.parseOptionalMatchers(query);
     const values = new Set<string>();
-    for (const ing of this.ingestersFor()) for (const v of await ing.labelValues(tenant, name, start, end, matchers)) values.add(v);
+    for (const list of await this.fromIngesters((ing) => ing.labelValues(tenant, name, start, end, matchers))) for (const v of list) values.add(v);
     if (this.o.store && !this.o.queryIngesterOnly)
       for (const v of await this.o.store.labelValues(tenant, name, start, end, matchers)) values.add(v);
     return [...values].sort();
@@ -156,7 +176,7 @@ export class Querier {
     const out = new Map<string, Labels>();
     for (const matchers of parsed) {
       const ms = matchers.length ? matchers : undefined;
-      for (const ing of this.ingestersFor()) for (const ls of await ing.series(tenant, ms, start, end)) out.set(labelsString(ls), ls);
+      for (const list of await this.fromIngesters((ing) => ing.series(tenant, ms, start, end))) for (const ls of list) out.set(labelsString(ls), ls);
       if (this.o.store && !this.o.queryIngesterOnly) {
         for (const s of await this.o.store.series(tenant, ms ?? [], start, end)) out.set(labelsString(s.labels), s.labels);
       }
@@ -173,8 +193,48 @@ export class Querier {
       total.bytes += s.bytes;
       total.entries += s.entries;
     };
-    for (const ing of this.ingestersFor()) add(await ing.stats(tenant, matchers, start, end));
+    const fromIngesters: IndexStats = { streams: 0, chunks: 0, bytes: 0, entries: 0 };
+    for (const s of await this.fromIngesters((ing) => ing.stats(tenant, matchers, start, end))) {
+      fromIngesters.streams += s.streams;
+      fromIngesters.chunks += s.chunks;
+      fromIngesters.bytes += s.bytes;
+      fromIngesters.entries += s.entries;
+    }
+    // Each stream lives on `replicationFactor` ingesters; count it once.
+    const rf = Math.max(1, this.o.replicationFactor ?? 1);
+    add({
+      streams: Math.round(fromIngesters.streams / rf),
+      chunks: Math.round(fromIngesters.chunks / rf),
+      bytes: Math.round(fromIngesters.bytes / rf),
+      entries: Math.round(fromIngesters.entries / rf),
+    });
     if (this.o.store && !this.o.queryIngesterOnly) add(await this.o.store.stats(tenant, matchers, start, end));
     return total;
+  }
+
+  /**
+   * Chunk extents (time range, uncompressed bytes) of the series matching `matchers` with data in
+   * [from, through]: unflushed chunks from ingesters, flushed ones from the store (index volume).
+   */
+  async chunkExtents(tenant: string, matchers: Matcher[], from: Nanos, through: Nanos): Promise<SeriesExtents[]> {
+    const out: SeriesExtents[] = [];
+    const within = this.o.queryIngestersWithin;
+    if (!this.o.queryStoreOnly && (within <= 0n || through > nowNanos() - within)) {
+      const lists = await Promise.all(this.o.ingesters().map((ing) => ingesterChunkExtents(ing, tenant, matchers, from, through)));
+      for (const list of lists) out.push(...list);
+    }
+    if (this.o.store && !this.o.queryIngesterOnly) {
+      for (const s of await this.o.store.series(tenant, matchers, from, through + 1n))
+        out.push({ labels: s.labels, chunks: s.chunks.map((c) => ({ from: c.from, through: c.through, bytes: c.uncompressedBytes })) });
+    }
+    return out;
+  }
+
+  /** The `limit` newest entries of a log query, categorized, without the per-query entries limit (pattern detection). */
+  async readLogs(tenant: string, expr: LogSelectorExpr, start: Nanos, end: Nanos, limit: number): Promise<ResultStream[]> {
+    const limits = this.o.limits(tenant);
+    const params = { expr, start, end, step: 0n, interval: 0n, direction: 'backward' as const, limit, instant: false, categorizeLabels: true };
+    const out = await this.run(tenant, (source) => evaluate(params, source, this.o.engine, { maxQuerySeries: limits.max_query_series }));
+    return out.result.type === 'streams' ? out.result.streams : [];
   }
 }

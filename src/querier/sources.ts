@@ -2,6 +2,7 @@
 // chunks), merged into one QuerySource for the engine. Flushed chunks an ingester still serves from
 // memory are skipped in the store, so single-process reads never see an entry twice.
 import { chunkEntries, readStreamLogs, readStreamSamples, mergeSamples, type ReadableChunk } from '../iter/chunk-reader.js';
+import { foldLineHash } from '../iter/line-hash.js';
 import type {
   QuerySource,
   SelectLogsParams,
@@ -34,6 +35,10 @@ export interface IndexStats {
 export interface SourceOptions {
   tenant: string;
   ingesters: readonly IngesterReader[];
+  /** Ingesters hold replicas (RF > 1 over gRPC): read them in parallel, drop replica duplicates. */
+  replicated: boolean;
+  /** How many ingesters may fail before the query fails (replicas cover for them). */
+  maxIngesterErrors: number;
   store: ChunkStore | undefined;
   /** Ask ingesters only for data newer than now - this (0 = always the whole range). */
   queryIngestersWithin: bigint;
@@ -67,6 +72,7 @@ export class StoreSource {
     private readonly store: ChunkStore,
     private readonly tenant: string,
     private readonly stats: QueryStats,
+    private readonly hashLines = false,
   ) {}
 
   private async load(refs: readonly ChunkRef[]): Promise<ReadableChunk[]> {
@@ -109,10 +115,49 @@ export class StoreSource {
       if (!s.refs.length) continue;
       const chunks = await this.load(s.refs);
       const entries = dropDuplicates(chunkEntries(chunks, p.start, p.end, 'forward'), this.stats.store.chunk);
-      const res = readStreamSamples(s.labels, entries, p, this.stats.store.chunk, false);
+      const res = readStreamSamples(s.labels, entries, p, this.stats.store.chunk, false, this.hashLines);
       if (res.length) yield res;
     }
   }
+}
+
+/**
+ * Yields the batches of several async sources as they arrive. A failing source is dropped while at
+ * most `maxErrors` have failed (replicas hold the same data); one more failure fails the read.
+ */
+async function* interleave<T>(sources: AsyncIterable<T>[], maxErrors: number): AsyncGenerator<T> {
+  const iters = sources.map((s) => s[Symbol.asyncIterator]());
+  const next = (i: number) => iters[i].next().then(
+    (r) => ({ i, r, err: undefined as unknown }),
+    (err: unknown) => ({ i, r: undefined, err }),
+  );
+  const pending = new Map(iters.map((_, i) => [i, next(i)]));
+  let errors = 0;
+  try {
+    while (pending.size) {
+      const { i, r, err } = await Promise.race(pending.values());
+      if (err !== undefined || !r) {
+        pending.delete(i);
+        if (++errors > maxErrors) throw err;
+        continue;
+      }
+      if (r.done) {
+        pending.delete(i);
+        continue;
+      }
+      pending.set(i, next(i));
+      yield r.value;
+    }
+  } finally {
+    for (const i of pending.keys()) void iters[i].return?.();
+  }
+}
+
+function withHashes(s: SeriesSamples & { lineHashes?: BigUint64Array }): SeriesSamples {
+  if (s.hashes || !s.lineHashes) return s;
+  const hashes = new Array<number>(s.lineHashes.length);
+  for (let k = 0; k < hashes.length; k++) hashes[k] = foldLineHash(s.lineHashes[k]);
+  return { labels: s.labels, ts: s.ts, values: s.values, hashes };
 }
 
 /** Ingesters first (recording which flushed chunks they covered), then the store for the rest. */
@@ -128,10 +173,9 @@ export class MergedSource implements QuerySource {
   async *selectLogs(p: SelectLogsParams): AsyncGenerator<StreamResult[]> {
     const served = new Set<string>();
     const start = this.ingesterStart(p.start);
-    if (start < p.end) {
-      for (const ing of this.o.ingesters) {
-        for await (const batch of ing.selectLogs(this.o.tenant, { ...p, start }, this.o.stats, served)) yield batch;
-      }
+    if (start < p.end && this.o.ingesters.length) {
+      const reads = this.o.ingesters.map((ing) => ing.selectLogs(this.o.tenant, { ...p, start }, this.o.stats, served));
+      yield* interleave(reads, this.o.replicated ? this.o.maxIngesterErrors : 0);
     }
     if (this.o.store) yield* new StoreSource(this.o.store, this.o.tenant, this.o.stats).selectLogs(p, served);
   }
@@ -146,13 +190,14 @@ export class MergedSource implements QuerySource {
       }
     };
     const start = this.ingesterStart(p.start);
-    if (start < p.end) {
-      for (const ing of this.o.ingesters) {
-        for await (const batch of ing.selectSamples(this.o.tenant, { ...p, start }, this.o.stats, served)) add(batch);
-      }
+    if (start < p.end && this.o.ingesters.length) {
+      const reads = this.o.ingesters.map((ing) => ing.selectSamples(this.o.tenant, { ...p, start }, this.o.stats, served));
+      for await (const batch of interleave(reads, this.o.replicated ? this.o.maxIngesterErrors : 0))
+        add(this.o.replicated ? batch.map(withHashes) : batch);
     }
     if (this.o.store) {
-      for await (const batch of new StoreSource(this.o.store, this.o.tenant, this.o.stats).selectSamples(p, served)) add(batch);
+      const store = new StoreSource(this.o.store, this.o.tenant, this.o.stats, this.o.replicated);
+      for await (const batch of store.selectSamples(p, served)) add(batch);
     }
     if (merged.size) yield [...merged.values()];
   }

@@ -4,7 +4,7 @@ import type { Registry } from 'prom-client';
 import { sendError } from '../http-errors.js';
 
 export interface StatusDeps {
-  ready: () => { ready: boolean; message: string };
+  ready: () => Promise<{ ready: boolean; message: string }>;
   registry: Registry;
   configYaml: () => string;
   /** Flushes every in-memory chunk (ingester targets only). */
@@ -17,7 +17,7 @@ export const BUILD_INFO = { version: '3.4.6', revision: 'lokits', branch: 'main'
 
 export function registerStatusRoutes(app: FastifyInstance, deps: StatusDeps): void {
   app.get('/ready', async (_req, reply) => {
-    const r = deps.ready();
+    const r = await deps.ready();
     return reply
       .code(r.ready ? 200 : 503)
       .header('Content-Type', 'text/plain; charset=utf-8')
