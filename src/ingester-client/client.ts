@@ -14,6 +14,7 @@ import {
   readNanosColumn,
   wireToLabels,
   wireToNumber,
+  wellFormed,
   wireToStats,
 } from '../ingester/grpc/wire.js';
 import type { PushStream } from '../ingester/ingester.js';
@@ -168,7 +169,7 @@ export class IngesterClient implements IngesterReader {
   }
 
   /** Sends streams to the ingester; throws its rejection (same class and text) or a transport error. */
-  async push(tenant: string, streams: readonly PushStream[]): Promise<void> {
+  async push(tenant: string, streams: readonly Pick<PushStream, 'labelsString' | 'entries'>[]): Promise<void> {
     const res = await this.unary(INGESTER_METHODS.push, tenant, streams, this.o.pushTimeoutMs);
     const r = res.rejection;
     if (r) throw rebuildError({ httpStatus: r.httpStatus ?? 500, kind: r.kind ?? '', message: r.message ?? '' });
@@ -176,7 +177,7 @@ export class IngesterClient implements IngesterReader {
 
   async *selectLogs(tenant: string, params: SelectLogsParams, stats: QueryStats, served: Set<string>): AsyncGenerator<StreamResult[]> {
     const request: pb.LogsRequest.$Properties = {
-      selector: printExpr(params.selector),
+      selector: wellFormed(printExpr(params.selector)),
       matchers: matchersToWire(params.matchers),
       startNs: nanosToWire(params.start),
       endNs: nanosToWire(params.end),
@@ -198,7 +199,7 @@ export class IngesterClient implements IngesterReader {
     served: Set<string>,
   ): AsyncGenerator<RemoteSeriesSamples[]> {
     const request: pb.SamplesRequest.$Properties = {
-      expr: printExpr(params.expr),
+      expr: wellFormed(printExpr(params.expr)),
       matchers: matchersToWire(params.matchers),
       startNs: nanosToWire(params.start),
       endNs: nanosToWire(params.end),
@@ -269,7 +270,7 @@ export class IngesterClient implements IngesterReader {
    */
   openTail(tenant: string, selector: LogSelectorExpr): Promise<IngesterTail> {
     const m = INGESTER_METHODS.tail;
-    const request: pb.TailRequest.$Properties = { selector: printExpr(selector), matchers: matchersToWire(selector.matchers) };
+    const request: pb.TailRequest.$Properties = { selector: wellFormed(printExpr(selector)), matchers: matchersToWire(selector.matchers) };
     const call = this.client.makeServerStreamRequest(m.path, m.serializeRequest, m.deserializeResponse, request, this.metadata(tenant));
     this.begin();
     let ended = false;

@@ -10,6 +10,7 @@ import {
   readLineHashColumn,
   readNanosColumn,
   resultLabelsToWire,
+  streamResultsToWire,
   wireToNanos,
 } from '../../src/ingester/grpc/wire.js';
 import { INGESTER_METHODS } from '../../src/ingester/grpc/service.js';
@@ -74,6 +75,14 @@ describe('ingester wire format', () => {
   it('sends a lone surrogate in a line as U+FFFD, as Go would store it', () => {
     const decoded = decodePushRequest(encodePushRequest([{ labelsString: '{a="b"}', entries: [{ ts: 1n, line: 'a\ud800b' }] }]));
     expect(decoded[0].entries[0].line).toBe('a\ufffdb');
+  });
+
+  it('repairs lone surrogates in query results instead of failing the call', () => {
+    const labels = { stream: [{ name: 'app', value: 'x\udc00' }], structuredMetadata: [], parsed: [], all: [], key: '' };
+    const bytes = INGESTER_METHODS.queryLogs.serializeResponse({ streams: streamResultsToWire([{ labels, entries: [{ ts: 1n, line: 'a\ud800' }] }]) });
+    const batch = INGESTER_METHODS.queryLogs.deserializeResponse(bytes);
+    const [s] = new LabelsResultDecoder().streams(batch.streams);
+    expect([s.labels.key, s.entries]).toEqual(['{app="x\ufffd"}', [{ ts: 1n, line: 'a\ufffd' }]]);
   });
 
   it('packs timestamp and line hash columns as little-endian 64-bit integers', () => {

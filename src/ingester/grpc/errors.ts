@@ -18,6 +18,7 @@ import {
   UnprocessableError,
   ValidationError,
 } from '../../model/errors.js';
+import { wellFormed } from './wire.js';
 
 const HTTP_STATUS_TRAILER = 'loki-http-status';
 const ERROR_KIND_TRAILER = 'loki-error-kind';
@@ -89,10 +90,9 @@ function grpcCodeFor(httpStatus: number): GrpcStatus {
 
 /** Status details travel in an HTTP/2 trailer: keep them well-formed and far below header limits. */
 const MAX_DETAILS_ENCODED = 16 * 1024;
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 export function trailerSafeDetails(message: string): string {
-  let s = message.replace(LONE_SURROGATE, '\ufffd');
+  let s = wellFormed(message);
   if (encodeURI(s).length <= MAX_DETAILS_ENCODED) return s;
   let keep = Math.min(s.length, MAX_DETAILS_ENCODED);
   const suffix = ' … (truncated)';

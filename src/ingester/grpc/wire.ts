@@ -1,5 +1,6 @@
 // Conversions between our types (bigint ns timestamps, Labels, matchers, LabelsResult, stats) and
 // the messages of proto/ingester.proto, for server and client alike. Pure; never does I/O.
+import { endianness } from 'node:os';
 import protobuf from 'protobufjs/minimal.js';
 import { lokits } from '../../../gen/proto.js';
 import type { LabelsResult, StreamResult } from '../../logql/contracts.js';
@@ -33,8 +34,26 @@ export function wireToNumber(v: WireInt64 | null | undefined): number {
   return v.toNumber();
 }
 
-/** Labels go out as they are: a Label already has the LabelPair shape. */
+// ES2024's String.prototype.isWellFormed/toWellFormed (Node 20 has them; our TypeScript lib does not).
+const stringMethods = String.prototype as unknown as { isWellFormed(this: string): boolean; toWellFormed(this: string): string };
+
+function isWellFormed(s: string): boolean {
+  return stringMethods.isWellFormed.call(s);
+}
+
+/**
+ * A lone UTF-16 surrogate (a template can cut a pair in two) becomes U+FFFD, as in Go strings: the
+ * generated encoder would otherwise write bytes the receiving decoder rejects, failing the whole call.
+ */
+export function wellFormed(s: string): string {
+  return isWellFormed(s) ? s : stringMethods.toWellFormed.call(s);
+}
+
+/** Labels go out as they are (a Label has the LabelPair shape) unless a string must be repaired. */
 export function labelsToWire(ls: Labels): pb.LabelPair.$Properties[] {
+  for (const l of ls) {
+    if (!isWellFormed(l.name) || !isWellFormed(l.value)) return ls.map((x) => ({ name: wellFormed(x.name), value: wellFormed(x.value) }));
+  }
   return ls as Label[];
 }
 
@@ -64,7 +83,7 @@ const MATCH_OPS: Record<number, MatchOp> = {
 
 export function matchersToWire(ms: readonly Matcher[] | undefined): pb.LabelMatcher.$Properties[] {
   if (!ms) return [];
-  return ms.map((m) => ({ type: MATCH_TYPES[m.op], name: m.name, value: m.value }));
+  return ms.map((m) => ({ type: MATCH_TYPES[m.op], name: m.name, value: wellFormed(m.value) }));
 }
 
 export function wireToMatchers(ms: readonly pb.LabelMatcher.$Properties[] | null | undefined): Matcher[] {
@@ -88,7 +107,7 @@ export function entriesToWire(entries: readonly Entry[]): pb.Entry.$Properties[]
   const out: pb.Entry.$Properties[] = new Array(entries.length);
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i];
-    out[i] = { timestampNs: nanosToWire(e.ts), line: e.line, structuredMetadata: e.metadata ? labelsToWire(e.metadata) : null };
+    out[i] = { timestampNs: nanosToWire(e.ts), line: wellFormed(e.line), structuredMetadata: e.metadata ? labelsToWire(e.metadata) : null };
   }
   return out;
 }
@@ -167,6 +186,8 @@ export function readNanosColumn(bytes: Uint8Array | null | undefined): Nanos[] {
   return out;
 }
 
+const LITTLE_ENDIAN = endianness() === 'LE';
+
 /** Line hashes recorded as (low, high) 32-bit pairs, as their wire column. */
 export function lineHashColumn(pairs: readonly number[]): Buffer {
   const out = Buffer.allocUnsafe(pairs.length * 4);
@@ -177,8 +198,7 @@ export function lineHashColumn(pairs: readonly number[]): Buffer {
 export function readLineHashColumn(bytes: Uint8Array | null | undefined): BigUint64Array | undefined {
   if (!bytes || bytes.length === 0) return undefined;
   if (bytes.length % 8 !== 0) throw new Error(`line hash column of ${bytes.length} bytes is not a multiple of 8`);
-  const out = new BigUint64Array(bytes.length / 8);
-  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let i = 0; i < out.length; i++) out[i] = view.readBigUInt64LE(i * 8);
-  return out;
+  const copy = new Uint8Array(bytes);
+  if (!LITTLE_ENDIAN) Buffer.from(copy.buffer).swap64();
+  return new BigUint64Array(copy.buffer);
 }
