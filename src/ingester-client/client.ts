@@ -147,16 +147,17 @@ export class IngesterClient implements IngesterReader {
     });
   }
 
-  private open<ReqProps, Res>(m: Method<ReqProps, Res>, tenant: string, request: ReqProps, timeoutMs: number): ClientReadableStream<Res> {
-    return this.client.makeServerStreamRequest(m.path, m.serializeRequest, m.deserializeResponse, request, this.metadata(tenant), {
-      deadline: Date.now() + timeoutMs,
-    });
-  }
-
   /** The messages of a server stream; leaving the loop early cancels the call. */
   private async *stream<ReqProps, Res>(m: Method<ReqProps, Res>, tenant: string, request: ReqProps, timeoutMs: number): AsyncGenerator<Res> {
     this.begin();
-    const call = this.open(m, tenant, request, timeoutMs);
+    const call: ClientReadableStream<Res> = this.client.makeServerStreamRequest(
+      m.path,
+      m.serializeRequest,
+      m.deserializeResponse,
+      request,
+      this.metadata(tenant),
+      { deadline: Date.now() + timeoutMs },
+    );
     try {
       for await (const message of call) yield message as Res;
     } catch (err) {

@@ -2,6 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalIngesterReader } from '../../src/ingester/reader.js';
 import type { RemoteSeriesSamples } from '../../src/ingester-client/client.js';
 import { QueryStats } from '../../src/model/stats.js';
+import { evaluate } from '../../src/logql/engine/index.js';
+import type { QuerySource } from '../../src/logql/contracts.js';
+import { buildPipeline, buildSampleExtractor } from '../../src/logql/log/index.js';
+import { parseExpr } from '../../src/logql/syntax/index.js';
+import type { IngesterReader } from '../../src/querier/sources.js';
 import { collect, logParams, pushStream, sampleParams, startPair, T, type GrpcPair } from './harness.js';
 
 describe('reads through the ingester gRPC client', () => {
@@ -136,6 +141,27 @@ describe('reads through the ingester gRPC client', () => {
     const stats = await pair.client.stats('tenant-a', [{ name: 'env', op: '=~', value: '.+' }], T, T + 10n);
     expect(stats).toEqual(await local.stats('tenant-a', [{ name: 'env', op: '=~', value: '.+' }], T, T + 10n));
     expect(stats).toMatchObject({ streams: 2, chunks: 2, entries: 4 });
+  });
+
+  it('gives the LogQL engine the same results as the in-process reader', async () => {
+    const over = (r: IngesterReader): QuerySource => ({
+      selectLogs: (p) => r.selectLogs('tenant-a', p, new QueryStats(), new Set()),
+      selectSamples: (p) => r.selectSamples('tenant-a', p, new QueryStats(), new Set()),
+    });
+    const S = 1_000_000_000n;
+    const queries = [
+      '{env=~".+"} | logfmt',
+      'sum by (level) (count_over_time({app="api"} | logfmt [1m]))',
+      'rate({env=~".+"}[1m])',
+    ];
+    for (const query of queries) {
+      const params = { expr: parseExpr(query), start: T, end: T + 60n * S, step: 15n * S, interval: 0n, direction: 'backward' as const, limit: 100, instant: false };
+      const deps = { buildPipeline, buildSampleExtractor };
+      const remote = await evaluate(params, over(pair.client), deps, { maxQuerySeries: 500 });
+      const expected = await evaluate(params, over(local), deps, { maxQuerySeries: 500 });
+      expect(remote).toEqual(expected);
+      expect(remote.type === 'streams' ? remote.streams.length : remote.type === 'matrix' ? remote.series.length : 0).toBeGreaterThan(0);
+    }
   });
 
   it('reports the keys of flushed chunks it answered from memory', async () => {
