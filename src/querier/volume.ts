@@ -249,13 +249,18 @@ export interface ExtentSource {
   chunkExtents(tenant: string, matchers: Matcher[], from: Nanos, through: Nanos): Promise<SeriesExtents[]>;
 }
 
-/** Answers a volume request: extents per bucket, volumes per bucket, Loki's vector/matrix. */
-export async function queryVolume(source: ExtentSource, tenant: string, req: VolumeRequest, maxSeries: number): Promise<QueryResult> {
+/** Answers a volume request: extents per bucket, volumes per bucket, Loki's vector/matrix and the bucket count. */
+export async function queryVolume(
+  source: ExtentSource,
+  tenant: string,
+  req: VolumeRequest,
+  maxSeries: number,
+): Promise<{ result: QueryResult; buckets: number }> {
   const matchers = selectionMatchers(req);
   const buckets = volumeBuckets(req.start, req.end, req.step);
   const extents: SeriesExtents[][] = [];
   for (const b of buckets) extents.push(await source.chunkExtents(tenant, matchers, b.from, b.through));
-  return volumeQueryResult(buckets, bucketVolumes(req, buckets, extents, maxSeries));
+  return { result: volumeQueryResult(buckets, bucketVolumes(req, buckets, extents, maxSeries)), buckets: buckets.length };
 }
 
 /** The volumes of every bucket of a request from the series' chunk extents of each bucket. */
