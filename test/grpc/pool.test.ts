@@ -1,3 +1,4 @@
+// The ingester client pool (one client per address, retain, idle close) and the client's reconnection.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { IngesterClientError } from '../../src/ingester/grpc/errors.js';

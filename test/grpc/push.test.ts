@@ -1,3 +1,5 @@
+// Push over the ingester gRPC transport: rejections keep Loki's class, status and exact text; size
+// limits and deadlines fail cleanly with clear errors.
 import { afterEach, describe, expect, it } from 'vitest';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { IngesterClientError } from '../../src/ingester/grpc/errors.js';

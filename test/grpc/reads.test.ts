@@ -1,3 +1,5 @@
+// Reads over the ingester gRPC transport must equal the in-process reader's: logs, samples, labels,
+// series, stats, served chunk keys and the engine's results. Tests only; no shared state between files.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalIngesterReader } from '../../src/ingester/reader.js';
 import type { RemoteSeriesSamples } from '../../src/ingester-client/client.js';

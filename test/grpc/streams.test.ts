@@ -1,3 +1,5 @@
+// Streaming calls of the ingester gRPC transport: cancellation and deadlines stop the ingester's
+// reading, results are batched, live tail delivers new entries and ends with the server.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { IngesterClientError } from '../../src/ingester/grpc/errors.js';

@@ -1,3 +1,5 @@
+// The ingester wire format: exact 64-bit timestamps, the push codec's compatibility with the generated
+// code, columns, label results, line hashes and typed errors across gRPC.
 import { describe, expect, it } from 'vitest';
 import { Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { describeError, fromGrpcError, rebuildError, toGrpcStatus, trailerSafeDetails } from '../../src/ingester/grpc/errors.js';
