@@ -266,7 +266,7 @@ export class Ingester {
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(this.opts.concurrentFlushes, batches.length)) }, worker));
-    this.release(nowMs);
+    this.release(Date.now());
     if (failure && force) throw failure;
   }
 
