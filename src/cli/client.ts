@@ -2,6 +2,7 @@
 // parameters, headers, auth, retries with dskit backoff) and the tail websocket dial. It decodes
 // answers but never prints results.
 import { readFileSync } from 'node:fs';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import { posix } from 'node:path';
 import WebSocket from 'ws';
 import { goQuote, type Labels } from '../model/labels.js';
@@ -62,6 +63,12 @@ export interface VolumeRequest {
   targetLabels: readonly string[];
   aggregateByLabels: boolean;
   quiet: boolean;
+}
+
+/** A tail websocket being dialled: listen on `ws` right away, then await `opened`. */
+export interface TailDial {
+  ws: WebSocket;
+  opened: Promise<void>;
 }
 
 /** A request failure as logcli reports it (the text after "Query failed: " and similar prefixes). */
@@ -203,8 +210,11 @@ export class LokiClient {
     return this.get(range ? VOLUME_RANGE_PATH : VOLUME_PATH, params, v.quiet, decodeQueryResponse);
   }
 
-  /** Opens the tail websocket (ws:// from http://, wss:// from https://) once it is accepted. */
-  async tail(query: string, delayForSeconds: number, limit: number, start: bigint, quiet: boolean): Promise<WebSocket> {
+  /**
+   * Dials the tail websocket (ws:// from http://, wss:// from https://). The socket is returned at
+   * once so the caller can listen before any frame arrives; `opened` settles with the handshake.
+   */
+  dialTail(query: string, delayForSeconds: number, limit: number, start: bigint, quiet: boolean): TailDial {
     const params: [string, string][] = [['query', query]];
     if (delayForSeconds !== 0) params.push(['delay_for', String(delayForSeconds)]);
     params.push(['limit', String(limit)], ['start', String(start)]);
@@ -212,27 +222,35 @@ export class LokiClient {
     if (url.startsWith('http')) url = 'ws' + url.slice(4);
     if (!quiet) this.log.println(url);
     const ws = new WebSocket(url, { headers: this.requestHeaders(), rejectUnauthorized: !this.o.tlsSkipVerify });
-    return new Promise<WebSocket>((resolve, reject) => {
+    const opened = new Promise<void>((resolve, reject) => {
+      const done = (): void => {
+        ws.off('open', onOpen);
+        ws.off('unexpected-response', onResponse);
+        ws.off('error', onError);
+      };
       const fail = (message: string): void => {
-        ws.removeAllListeners();
+        done();
         ws.on('error', () => undefined);
         ws.terminate();
         reject(new RequestError(message));
       };
-      ws.once('open', () => {
-        ws.removeAllListeners();
-        resolve(ws);
-      });
-      ws.once('unexpected-response', (_req, res) => {
+      const onOpen = (): void => {
+        done();
+        resolve();
+      };
+      const onResponse = (_req: ClientRequest, res: IncomingMessage): void => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => fail(`Error response from server: ${Buffer.concat(chunks).toString('utf8')} (websocket: bad handshake)`));
         res.on('error', (e: Error) => fail(e.message));
-      });
-      ws.once('error', (e: Error & { code?: string; address?: string; port?: number }) =>
-        fail(e.code === 'ECONNREFUSED' && e.address !== undefined ? `dial tcp ${e.address}:${e.port}: connect: connection refused` : e.message),
-      );
+      };
+      const onError = (e: Error & { code?: string; address?: string; port?: number }): void =>
+        fail(e.code === 'ECONNREFUSED' && e.address !== undefined ? `dial tcp ${e.address}:${e.port}: connect: connection refused` : e.message);
+      ws.on('open', onOpen);
+      ws.on('unexpected-response', onResponse);
+      ws.on('error', onError);
     });
+    return { ws, opened };
   }
 
   /** The headers logcli puts on every request (auth, tenant, tags, cache control, user agent). */

@@ -3,7 +3,7 @@
 // timestamp) when the connection breaks without a close frame. Never pages or sorts.
 import type WebSocket from 'ws';
 import { labelsString, type Labels } from '../model/labels.js';
-import { Backoff } from './client.js';
+import { Backoff, type TailDial } from './client.js';
 import type { LogOutput } from './output.js';
 import { matchLabels } from './result-printer.js';
 import { FatalError, type Colors, type GoLogger } from './terminal.js';
@@ -22,7 +22,7 @@ export interface TailSpec {
 }
 
 export interface TailClient {
-  tail(query: string, delayForSeconds: number, limit: number, start: bigint, quiet: boolean): Promise<WebSocket>;
+  dialTail(query: string, delayForSeconds: number, limit: number, start: bigint, quiet: boolean): TailDial;
 }
 
 export interface TailSinks {
@@ -59,15 +59,6 @@ type ReadEnd = { kind: 'closed'; code: number; reason: string } | { kind: 'bad-f
 
 /** Tails until the server ends the stream, reconnection gives up, or `stop` fires. */
 export async function runTail(spec: TailSpec, client: TailClient, sinks: TailSinks, stop: AbortSignal): Promise<void> {
-  let ws: WebSocket;
-  try {
-    ws = await client.tail(spec.query, spec.delayForSeconds, spec.limit, spec.start, spec.quiet);
-  } catch (e) {
-    throw new FatalError(`Tailing logs failed: ${(e as Error).message}`);
-  }
-  if (spec.ignoreLabelsKey.length > 0 && !spec.quiet) sinks.log.println('Ignoring labels key:', sinks.colors.red(spec.ignoreLabelsKey.join(',')));
-  if (spec.showLabelsKey.length > 0 && !spec.quiet) sinks.log.println('Print only labels key:', sinks.colors.red(spec.showLabelsKey.join(',')));
-
   let lastReceived = spec.start;
   const printFrame = (data: string): void => {
     const frame = decodeTailFrame(JSON.parse(data));
@@ -89,9 +80,25 @@ export async function runTail(spec: TailSpec, client: TailClient, sinks: TailSin
       for (const d of frame.dropped) sinks.log.println(formatGoTimeString(d.ts, sinks.timezone), labelsString(d.labels));
     }
   };
+  /** Dials from `start`, listening before the handshake completes so no frame is missed. */
+  const connect = async (start: bigint): Promise<{ ended: Promise<ReadEnd> }> => {
+    const dial = client.dialTail(spec.query, spec.delayForSeconds, spec.limit, start, spec.quiet);
+    const ended = readUntilEnd(dial.ws, printFrame, stop);
+    await dial.opened;
+    return { ended };
+  };
+
+  let ended: Promise<ReadEnd>;
+  try {
+    ({ ended } = await connect(spec.start));
+  } catch (e) {
+    throw new FatalError(`Tailing logs failed: ${(e as Error).message}`);
+  }
+  if (spec.ignoreLabelsKey.length > 0 && !spec.quiet) sinks.log.println('Ignoring labels key:', sinks.colors.red(spec.ignoreLabelsKey.join(',')));
+  if (spec.showLabelsKey.length > 0 && !spec.quiet) sinks.log.println('Print only labels key:', sinks.colors.red(spec.showLabelsKey.join(',')));
 
   for (;;) {
-    const end = await readUntilEnd(ws, printFrame, stop);
+    const end = await ended;
     if (end.kind === 'stopped') return;
     if (end.kind === 'bad-frame') {
       sinks.log.println('Error reading stream:', end.message);
@@ -103,26 +110,23 @@ export async function runTail(spec: TailSpec, client: TailClient, sinks: TailSin
     }
     sinks.log.print(`Remote websocket connection closed unexpectedly (${closeErrorText(1006, 'unexpected EOF')}). Connecting again.`);
     const backoff = new Backoff(1000, 10_000, 5);
-    let next: WebSocket | undefined;
+    let next: { ended: Promise<ReadEnd> } | undefined;
     while (backoff.ongoing() && !stop.aborted) {
       try {
-        next = await client.tail(spec.query, spec.delayForSeconds, spec.limit, lastReceived, spec.quiet);
+        next = await connect(lastReceived);
         break;
       } catch (e) {
         sinks.log.println('Error recreating tailing connection after unexpected close, will retry:', (e as Error).message);
         await backoff.wait();
       }
     }
-    if (stop.aborted) {
-      next?.close(1000);
-      return;
-    }
+    if (stop.aborted && next === undefined) return;
     const err = backoff.err();
     if (next === undefined || err !== undefined) {
       sinks.log.println('Error recreating tailing connection:', err ?? 'no connection');
       return;
     }
-    ws = next;
+    ended = next.ended;
   }
 }
 
@@ -131,14 +135,19 @@ function rawText(data: WebSocket.RawData): string {
   return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
 }
 
+/** Listens on `ws` until it closes (or `stop` fires), handing every text frame to `onFrame`. */
 function readUntilEnd(ws: WebSocket, onFrame: (data: string) => void, stop: AbortSignal): Promise<ReadEnd> {
   return new Promise<ReadEnd>((resolve) => {
     let badFrame: string | undefined;
     const onStop = (): void => {
-      ws.removeAllListeners();
+      ws.removeListener('close', onClose);
       ws.on('error', () => undefined);
       ws.close(1000);
       resolve({ kind: 'stopped' });
+    };
+    const onClose = (code: number, reason: Buffer): void => {
+      stop.removeEventListener('abort', onStop);
+      resolve(badFrame !== undefined ? { kind: 'bad-frame', message: badFrame } : { kind: 'closed', code, reason: reason.toString('utf8') });
     };
     if (stop.aborted) return onStop();
     stop.addEventListener('abort', onStop, { once: true });
@@ -152,10 +161,6 @@ function readUntilEnd(ws: WebSocket, onFrame: (data: string) => void, stop: Abor
         ws.terminate();
       }
     });
-    ws.on('close', (code: number, reason: Buffer) => {
-      stop.removeEventListener('abort', onStop);
-      ws.removeAllListeners();
-      resolve(badFrame !== undefined ? { kind: 'bad-frame', message: badFrame } : { kind: 'closed', code, reason: reason.toString('utf8') });
-    });
+    ws.on('close', onClose);
   });
 }
