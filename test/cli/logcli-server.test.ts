@@ -124,6 +124,25 @@ describe("the user's notes, verbatim", () => {
     expect(run.stdout.split('\n')[0]).toMatch(/^2022-12-24T01:55:00Z \{.*\} +INFO ok id=35$/);
   });
 
+  it(`logcli query '{service="k8s/backend-service"}' -q -o raw -f`, async () => {
+    // History (the newest 30 entries of the last hour, oldest first), then an entry pushed live.
+    const history = recent.slice(-30).map((e) => e.line);
+    const live = 'ERROR live entry after the tail started';
+    let pushed = false;
+    const run = await runLogcli(['query', '{service="k8s/backend-service"}', '-q', '-o', 'raw', '-f', ...addr], {
+      interruptAfter: (stdout) => {
+        if (!pushed && stdout.split('\n').length > history.length) {
+          pushed = true;
+          void pushJSON(srv.url, { streams: [{ stream: { service: 'k8s/backend-service', pod: 'backend-7d4f' }, values: [[(BigInt(Date.now()) * MS).toString(), live]] }] });
+        }
+        return stdout.includes(live + '\n');
+      },
+    });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe([...history, live].map((l) => l + '\n').join(''));
+  });
+
   it('prints each request URL and common labels on stderr without -q, asking once more below the last entry', async () => {
     const run = await runLogcli(['query', '{service="k8s/backend-service"}', '--from=2022-12-24T00:00:00Z', '--to=2022-12-24T02:00:00Z', ...addr]);
     const query = 'query=%7Bservice%3D%22k8s%2Fbackend-service%22%7D&start=1671840000000000000';
@@ -224,7 +243,8 @@ describe('other commands', () => {
   });
 
   it('runs an instant metric query at --now', async () => {
-    const at = Math.ceil(NOW_MS / 1000) * 1000 + 1000;
+    // A whole second after every pushed entry but before the one the tail test pushes live.
+    const at = Math.floor(NOW_MS / 1000) * 1000;
     const run = await runLogcli(['instant-query', 'sum by (service) (count_over_time({service=~"k8s/.*"}[1h]))', '--now', new Date(at).toISOString(), '-q', ...addr]);
     expect(run.code).toBe(0);
     const samples = (JSON.parse(run.stdout) as { metric: { service: string }; value: [number, string] }[]).map((s) => [s.metric.service, s.value]);
