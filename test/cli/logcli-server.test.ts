@@ -272,6 +272,23 @@ describe('other commands', () => {
     expect(run.stdout).toBe(`[\n  {\n    "metric": {},\n    "values": [\n      [\n        ${FRONT_MINUTE / 1000 + 60},\n        "3"\n      ]\n    ]\n  }\n]`);
   });
 
+  it('prints volume and volume_range as the server answers them', async () => {
+    const from = new Date(NOW_MS - 50 * 60_000).toISOString();
+    const to = new Date(NOW_MS).toISOString();
+    const params = { query: '{service=~"k8s/.*"}', start: (ns(NOW_MS - 50 * 60_000)).toString(), end: ns(NOW_MS).toString(), limit: '30' };
+    const volume = await runLogcli(['volume', '{service=~"k8s/.*"}', '--from', from, '--to', to, '-q', ...addr]);
+    const direct = (await get(srv.url, '/loki/api/v1/index/volume', params)).json;
+    expect(volume.code).toBe(0);
+    expect(JSON.parse(volume.stdout)).toEqual(direct.data.result);
+    expect(direct.data.result.map((r: { metric: { service: string } }) => r.metric.service).sort()).toEqual(['k8s/backend-service', 'k8s/frontend']);
+
+    const range = await runLogcli(['volume_range', '{service=~"k8s/.*"}', '--from', from, '--to', to, '--step', '10m', '--targetLabels', 'pod', '-q', ...addr]);
+    const directRange = (await get(srv.url, '/loki/api/v1/index/volume_range', { ...params, step: '600', targetLabels: 'pod' })).json;
+    expect(range.code).toBe(0);
+    expect(JSON.parse(range.stdout)).toEqual(directRange.data.result);
+    expect(directRange.data.result.map((r: { metric: { pod: string } }) => r.metric.pod).sort()).toEqual(['backend-7d4f', 'frontend-1']);
+  });
+
   it('prints jsonl with nanosecond timestamps and the stream labels minus the common ones', async () => {
     const run = await runLogcli(['query', '{service="k8s/frontend"}', '-o', 'jsonl', '-q', ...addr]);
     expect(run.code).toBe(0);
