@@ -9,7 +9,7 @@ import { runVolume, runStats } from './index-queries.js';
 import { runLabels } from './labels.js';
 import { createLogOutput, OUTPUT_MODES, type OutputMode } from './output.js';
 import { runQuery } from './query.js';
-import { ResultPrinter, type PrinterOptions } from './result-printer.js';
+import { ResultPrinter } from './result-printer.js';
 import { runSeries } from './series.js';
 import { runTail } from './tail.js';
 import { Colors, FatalError, GoLogger, processIO, StdoutBuffer, type CliIO } from './terminal.js';
@@ -198,7 +198,7 @@ export async function runLogcli(argv: readonly string[], io: CliIO = processIO()
     if (opts.tlsSkipVerify) io.allowInsecureTLS();
     return { g, client: new LokiClient(opts, log) };
   };
-  const printerFor = (g: GlobalFlags, o: Partial<PrinterOptions>, outputFlags: OutputFlags | undefined) => {
+  const printerFor = (g: GlobalFlags, outputFlags: OutputFlags | undefined) => {
     const out = createLogOutput(
       g.output,
       { timezone: g.timezone, noLabels: outputFlags ? !outputFlags.labels : false, coloredOutput: outputFlags?.coloredOutput === true },
@@ -212,7 +212,6 @@ export async function runLogcli(argv: readonly string[], io: CliIO = processIO()
         quiet: g.quiet === true,
         fixedLabelsLen: outputFlags?.labelsLength ?? 0,
         forward: outputFlags?.forward === true,
-        ...o,
       },
       { out, stdout: write, stderr: (s) => io.writeStderr(s), log, colors },
     );
@@ -238,7 +237,7 @@ export async function runLogcli(argv: readonly string[], io: CliIO = processIO()
     .action(async (query: string, f: RangeFlags & OutputFlags & { limit: number; step: bigint; interval: bigint; batch: number; tail?: boolean; follow?: boolean; delayFor: number }, cmd: Command) => {
       const { g, client } = setup(cmd);
       const { start, end } = timeRange(f);
-      const { out, printer } = printerFor(g, {}, f);
+      const { out, printer } = printerFor(g, f);
       if (f.tail || f.follow) {
         const stop = new AbortController();
         const unsubscribe = io.onInterrupt(() => stop.abort());
@@ -271,7 +270,7 @@ export async function runLogcli(argv: readonly string[], io: CliIO = processIO()
   ).action(async (query: string, f: OutputFlags & { limit: number; now?: string }, cmd: Command) => {
     const { g, client } = setup(cmd);
     const time = flagTime(f.now, nowNanos());
-    const { printer } = printerFor(g, {}, f);
+    const { printer } = printerFor(g, f);
     await runQuery(
       { query, start: time, end: time, limit: f.limit, batchSize: 0, forward: f.forward === true, step: 0n, interval: 0n, quiet: g.quiet === true },
       client,
@@ -303,7 +302,7 @@ export async function runLogcli(argv: readonly string[], io: CliIO = processIO()
   type VolumeFlags = RangeFlags & { limit: number; targetLabels: string[]; aggregateByLabels?: boolean; aggregateBy?: string; step?: bigint };
   const volumeAction = (range: boolean) => async (query: string, f: VolumeFlags, cmd: Command) => {
     const { g, client } = setup(cmd);
-    const { printer } = printerFor(g, {}, undefined);
+    const { printer } = printerFor(g, undefined);
     const request = {
       query,
       ...timeRange(f),

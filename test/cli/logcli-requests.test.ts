@@ -3,7 +3,10 @@
 // from the recorded real-logcli fixtures, which must come out byte for byte.
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { labelsToRecord, parseLabels } from '../../src/model/labels.js';
 import { parseRFC3339 } from '../../src/model/time.js';
@@ -105,6 +108,21 @@ describe('output against the recorded real logcli runs', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toBe(recorded.slice(1).join('\n') + '\n');
     expect(comparableURL(run.log.trimEnd())).toBe(comparableURL(recorded[0].replace(LOG_PREFIX, '')));
+  });
+});
+
+describe('time zones', () => {
+  it('prints local times with their offset by default and UTC with -z UTC', async () => {
+    const answer = recordedQueryAnswer();
+    handler = (_r, res) => json(res, answer);
+    const recorded = fixture('logcli_query.stdout').join('\n') + '\n';
+    const kolkata = { env: { TZ: 'Asia/Kolkata' } };
+    const local = await runLogcli(['query', '{job="anchors-promtail"}', '--limit', '5', '-q', '--addr', addr], kolkata);
+    expect(local.stdout).toBe(recorded.replace(/^2026-11-23T15:34:(\d\d)Z/gm, '2026-11-23T21:04:$1+05:30'));
+    const jsonl = await runLogcli(['query', '{job="anchors-promtail"}', '--limit', '5', '-q', '-o', 'jsonl', '--addr', addr], kolkata);
+    expect(jsonl.stdout.split('\n')[0]).toContain('"timestamp":"2026-11-23T21:04:10.549543713+05:30"}');
+    const utc = await runLogcli(['query', '{job="anchors-promtail"}', '--limit', '5', '-q', '-z', 'UTC', '--addr', addr], kolkata);
+    expect(utc.stdout).toBe(recorded);
   });
 });
 
@@ -309,5 +327,19 @@ describe('errors', () => {
     expect(mode.code).toBe(1);
     expect(mode.stderr.startsWith('logcli: error: ')).toBe(true);
     expect(requests).toHaveLength(0);
+  });
+
+  it('asks for a build when dist/ is missing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'logcli-bin-'));
+    try {
+      mkdirSync(join(dir, 'bin'));
+      copyFileSync('bin/logcli', join(dir, 'bin', 'logcli'));
+      writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
+      const r = spawnSync(process.execPath, [join(dir, 'bin', 'logcli'), 'labels'], { encoding: 'utf8' });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe('logcli: the built CLI (dist/src/cli/main.js) is missing; run `npm run build` first\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
