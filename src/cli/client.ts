@@ -1,6 +1,5 @@
-// logcli's HTTP client for Loki: the requests exactly as logcli sends them (paths, Go-encoded
-// parameters, headers, auth, retries with dskit backoff) and the tail websocket dial. It decodes
-// answers but never prints results.
+// logcli's HTTP client for Loki: requests exactly as logcli sends them (paths, Go-encoded parameters,
+// headers, auth, dskit-backoff retries) and the tail websocket dial. Decodes answers; never prints.
 import { readFileSync } from 'node:fs';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { posix } from 'node:path';
@@ -127,7 +126,7 @@ export class Backoff {
 }
 
 /** Go's buildURL: the address' scheme and host, its path joined with the API path, the query. */
-export function buildURL(address: string, path: string, query: string): string {
+function buildURL(address: string, path: string, query: string): string {
   let u: URL;
   try {
     u = new URL(address);

@@ -1,6 +1,5 @@
-// logcli's command line: subcommands, flags, defaults and environment variables as Grafana Loki's
-// logcli declares them, wired to the client and printers. The entry point bin/logcli calls
-// runLogcli; this file parses and dispatches, it formats nothing itself.
+// logcli's command line (subcommands, flags, defaults, LOKI_* variables as Loki's logcli declares
+// them), called by bin/logcli: parses and dispatches to the client and printers, formats nothing.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { goQuote } from '../model/labels.js';
 import { nowNanos, parseGoDuration } from '../model/time.js';

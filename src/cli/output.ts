@@ -78,6 +78,6 @@ class JSONLOutput implements LogOutput {
 }
 
 /** A label set as Go's encoding/json writes a map: keys sorted, compact. */
-export function labelsJSON(labels: Labels): string {
+function labelsJSON(labels: Labels): string {
   return '{' + labels.map((l) => goJSONString(l.name) + ':' + goJSONString(l.value)).join(',') + '}';
 }

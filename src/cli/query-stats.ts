@@ -60,7 +60,7 @@ function cacheRows(s: Json, name: string, key: string, withDownloadTime: 'before
 }
 
 /** The key/value pairs of Loki's stats.Result.KVList(), in its order and with its typos. */
-export function statsKeyValues(s: Json): [string, string][] {
+function statsKeyValues(s: Json): [string, string][] {
   return [
     ['Ingester.TotalReached', int(s, ['ingester', 'totalReached'])],
     ['Ingester.TotalChunksMatched', int(s, ['ingester', 'totalChunksMatched'])],

@@ -1,6 +1,5 @@
-// `logcli query` / `instant-query`: logcli's DoQuery. Range log queries page through the time
-// range in batches, moving the boundary to the last printed timestamp and skipping the repeats;
-// instant queries are one request. Printing is delegated to ResultPrinter.
+// `logcli query` / `instant-query` (logcli's DoQuery): batches moving the boundary to the last printed
+// timestamp and skipping its repeats, or one instant request. Printing is ResultPrinter's.
 import type { Direction } from './client.js';
 import type { PrintedEntry, ResultPrinter } from './result-printer.js';
 import { FatalError } from './terminal.js';

@@ -1,6 +1,5 @@
-// Prints one query answer as logcli does: streams merged and sorted by time with common labels
-// lifted out (skipping entries already printed at a batch boundary), metric results as indented
-// JSON, statistics on stderr. Knows nothing about HTTP or paging.
+// Prints one query answer as logcli does: streams merged by time with common labels lifted out and
+// boundary repeats skipped, metric results as indented JSON, --stats on stderr. No HTTP, no paging.
 import { labelsString, type Label, type Labels } from '../model/labels.js';
 import { byteLength, formatFloatF, goJSONIndent, type GoJSON } from './go-text.js';
 import type { LogOutput } from './output.js';

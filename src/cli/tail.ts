@@ -1,6 +1,5 @@
-// `logcli query --tail`: reads Loki's tail websocket frames and prints each entry as it arrives,
-// reports entries the server dropped, and reconnects (up to 5 attempts, from the last received
-// timestamp) when the connection breaks without a close frame. Never pages or sorts.
+// `logcli query --tail`: prints Loki tail frames as they arrive, reports dropped entries, reconnects
+// from the last timestamp after an abnormal close (5 attempts). Never pages or sorts.
 import type WebSocket from 'ws';
 import { labelsString, type Labels } from '../model/labels.js';
 import { Backoff, type TailDial } from './client.js';
@@ -50,7 +49,7 @@ const CLOSE_NAMES: Record<number, string> = {
 };
 
 /** gorilla/websocket's CloseError text. */
-export function closeErrorText(code: number, reason: string): string {
+function closeErrorText(code: number, reason: string): string {
   const name = CLOSE_NAMES[code];
   return `websocket: close ${code}${name ? ` (${name})` : ''}${reason ? `: ${reason}` : ''}`;
 }

@@ -1,6 +1,5 @@
-// Times as logcli prints and parses them: RFC3339 in the chosen zone (Local or UTC), Go's
-// time.Time.String(), the `log` package prefix, and time.Parse(RFC3339Nano) with Go's error texts.
-// Pure apart from reading the process time zone through Date.
+// Times as logcli prints and parses them: RFC3339 in Local or UTC, Go's time.Time.String(), the `log`
+// prefix, time.Parse(RFC3339Nano) with Go's errors. Pure apart from the process time zone.
 import { goQuote } from '../model/labels.js';
 import { NS_PER_MS, NS_PER_SECOND, type Nanos } from '../model/time.js';
 

@@ -47,7 +47,7 @@ export interface TailFrame {
   readonly dropped: readonly DroppedEntry[];
 }
 
-export class DecodeError extends Error {}
+class DecodeError extends Error {}
 
 type Json = unknown;
 

@@ -1,7 +1,7 @@
 // Go-compatible text forms logcli prints: query encoding, JSON strings and indentation, floats,
 // byte sizes, TrimSpace, tab layout, and RFC3339 parsing/printing with Go's error texts.
 import { describe, expect, it } from 'vitest';
-import { encodeGoQuery, formatFloatF, goJSONIndent, goJSONString, goQueryEscape, goTrimSpace, humanizeBytes } from '../../src/cli/go-text.js';
+import { encodeGoQuery, formatFloatF, goJSONIndent, goJSONString, goQueryEscape, goTrimSpace, humanizeBytes, type GoJSON } from '../../src/cli/go-text.js';
 import { layoutTable } from '../../src/cli/tab-writer.js';
 import { formatGoTimeString, formatRFC3339In, formatRFC3339NanoIn, parseRFC3339NanoFlag } from '../../src/cli/time-format.js';
 
@@ -36,7 +36,16 @@ describe('Go encoding/json strings', () => {
   });
 
   it('indents nested arrays and objects like json.MarshalIndent with two spaces', () => {
-    const v = [new Map([['metric', new Map([['app', { str: 'x' }]])], ['values', [[{ num: '1' }, { str: '2' }]]]]), new Map([['metric', new Map()], ['values', []]])];
+    const v: GoJSON = [
+      new Map<string, GoJSON>([
+        ['metric', new Map([['app', { str: 'x' }]])],
+        ['values', [[{ num: '1' }, { str: '2' }]]],
+      ]),
+      new Map<string, GoJSON>([
+        ['metric', new Map()],
+        ['values', []],
+      ]),
+    ];
     expect(goJSONIndent(v)).toBe(
       '[\n  {\n    "metric": {\n      "app": "x"\n    },\n    "values": [\n      [\n        1,\n        "2"\n      ]\n    ]\n  },\n  {\n    "metric": {},\n    "values": []\n  }\n]',
     );

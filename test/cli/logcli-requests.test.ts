@@ -1,6 +1,5 @@
-// bin/logcli against a recording HTTP stub: the requests it sends (paths, Go-encoded parameters in
-// logcli's order, headers, auth, environment variables, retries) and its output for answers taken
-// from the recorded real-logcli fixtures, which must come out byte for byte.
+// bin/logcli against a recording HTTP stub: requests (paths, Go-encoded parameters, headers, auth, env,
+// retries) and output for answers rebuilt from the recorded real-logcli fixtures, byte for byte.
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,6 +1,5 @@
-// bin/logcli against the real server process: the command lines from a user's notes verbatim,
-// every subcommand, paging across batch boundaries full of equal timestamps in both directions,
-// output shapes of the recorded real-logcli runs, and server errors passed through.
+// bin/logcli against the real server: the user's command lines verbatim, every subcommand, paging over
+// batch boundaries full of equal timestamps both ways, tail, and server errors passed through.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get, post, pushJSON } from '../support/client.js';
 import { DEFAULT_TEST_CONFIG, startServer, type ServerProcess } from '../support/server.js';

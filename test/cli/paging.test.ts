@@ -1,6 +1,5 @@
-// DoQuery's paging against an in-memory Loki (same-timestamp ties returned in a shuffled order on
-// every request): nothing lost or repeated across batch boundaries in either direction, the
-// request sequence logcli makes, and its "Invalid batch size" stop.
+// DoQuery paging against an in-memory Loki that shuffles equal timestamps on every request: nothing
+// lost or repeated at batch boundaries either way, logcli's request sequence, "Invalid batch size".
 import { describe, expect, it } from 'vitest';
 import { labelsFromRecord, labelsString } from '../../src/model/labels.js';
 import type { Direction } from '../../src/cli/client.js';

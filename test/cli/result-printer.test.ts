@@ -1,6 +1,5 @@
-// How one answer is printed: common labels lifted out and padded like the recorded logcli output,
-// --include-label/--exclude-label/--labels-length/--no-labels/--colored-output, the jsonl and raw
-// modes, metric results as Go's indented JSON, and the --stats block.
+// How one answer is printed: common labels and padding as in the recorded logcli output, label flags,
+// colours, jsonl and raw modes, metric results as Go's indented JSON, and the stats blocks.
 import { describe, expect, it } from 'vitest';
 import { labelsFromRecord } from '../../src/model/labels.js';
 import { formatIndexStats } from '../../src/cli/index-queries.js';

@@ -1,6 +1,5 @@
-// `logcli query --tail` against a small websocket server speaking Loki's tail protocol: the
-// upgrade request, printing of frames, dropped-entry warnings, reconnection from the last
-// timestamp after an abnormal close, close codes and a refused handshake.
+// `logcli query --tail` against a websocket stub speaking Loki's tail protocol: the upgrade request,
+// frames, dropped entries, reconnection from the last timestamp, close codes, a refused upgrade.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
