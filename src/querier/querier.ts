@@ -220,7 +220,8 @@ export class Querier {
     const out: SeriesExtents[] = [];
     const within = this.o.queryIngestersWithin;
     if (!this.o.queryStoreOnly && (within <= 0n || through > nowNanos() - within)) {
-      const lists = await Promise.all(this.o.ingesters().map((ing) => ingesterChunkExtents(ing, tenant, matchers, from, through)));
+      const pipeline = this.o.engine.buildPipeline([]);
+      const lists = await Promise.all(this.o.ingesters().map((ing) => ingesterChunkExtents(ing, tenant, matchers, from, through, pipeline)));
       for (const list of lists) out.push(...list);
     }
     if (this.o.store && !this.o.queryIngesterOnly) {

@@ -1,10 +1,12 @@
 // Index volume (/index/volume and /index/volume_range): bytes per series or per label name in time
 // buckets, from chunk extents, grouped, sorted and limited as Loki's volume code does. No I/O of its
 // own: chunk extents come from readers the querier passes in.
+import type { Pipeline, SelectLogsParams, StreamResult } from '../logql/contracts.js';
 import type { QueryResult, MatrixSeries, VectorSample } from '../logql/engine/index.js';
 import { parseMatchers } from '../logql/syntax/index.js';
-import { ValidationError, type Label, type Labels, type Matcher, type Nanos } from '../model/index.js';
+import { ValidationError, type Direction, type Label, type Labels, type Matcher, type Nanos } from '../model/index.js';
 import { labelsString } from '../model/labels.js';
+import { QueryStats } from '../model/stats.js';
 import { nowNanos } from '../model/time.js';
 import { parseBounds, parseInstantQuery, parseRangeQuery, type Params } from './params.js';
 
@@ -41,15 +43,37 @@ export interface ChunkExtentReader {
 
 /** What volume needs of any ingester reader (a subset of IngesterReader). */
 export interface VolumeIngester {
+  selectLogs(tenant: string, params: SelectLogsParams, stats: QueryStats, served: Set<string>): AsyncIterable<StreamResult[]>;
   series(tenant: string, matchers: Matcher[] | undefined, start: Nanos, end: Nanos): Promise<Labels[]>;
   labelNames(tenant: string, start: Nanos, end: Nanos, matchers?: Matcher[]): Promise<string[]>;
   stats(tenant: string, matchers: Matcher[], start: Nanos, end: Nanos): Promise<{ bytes: number }>;
 }
 
+/** The first entry's timestamp of every stream in [start, end) in one direction, by stream labels. */
+async function edgeTimestamps(
+  ing: VolumeIngester,
+  tenant: string,
+  matchers: Matcher[],
+  pipeline: Pipeline,
+  start: Nanos,
+  end: Nanos,
+  direction: Direction,
+): Promise<Map<string, Nanos>> {
+  const out = new Map<string, Nanos>();
+  const params: SelectLogsParams = { selector: { kind: 'logSelector', matchers, stages: [] }, matchers, pipeline, start, end, direction, limit: 1 };
+  for await (const batch of ing.selectLogs(tenant, params, new QueryStats(), new Set())) {
+    for (const s of batch) {
+      const key = labelsString(s.labels.stream);
+      if (!out.has(key) && s.entries.length) out.set(key, s.entries[0].ts);
+    }
+  }
+  return out;
+}
+
 /**
- * An ingester's unflushed chunk extents for the matchers in [from, through]. Readers without
- * `chunkExtents` are asked per series for stats (exact label match: the series' labels, and every
- * other label name absent), reported as one extent spanning the range.
+ * An ingester's unflushed chunk extents for the matchers in [from, through]. A reader without
+ * `chunkExtents` is asked per series for stats (exact label match: the series' labels, every other
+ * label name absent) and for its first and last entry in range: one extent per series spanning them.
  */
 export async function ingesterChunkExtents(
   ing: VolumeIngester | (VolumeIngester & ChunkExtentReader),
@@ -57,18 +81,26 @@ export async function ingesterChunkExtents(
   matchers: Matcher[],
   from: Nanos,
   through: Nanos,
+  pipeline: Pipeline,
 ): Promise<SeriesExtents[]> {
   if ('chunkExtents' in ing) return ing.chunkExtents(tenant, matchers, from, through);
   const end = through + 1n;
-  const series = await ing.series(tenant, matchers.length ? matchers : undefined, from, end);
+  const selected = matchers.length ? matchers : undefined;
+  const series = await ing.series(tenant, selected, from, end);
   if (series.length === 0) return [];
-  const names = await ing.labelNames(tenant, from, end, matchers.length ? matchers : undefined);
+  const names = await ing.labelNames(tenant, from, end, selected);
+  const firsts = await edgeTimestamps(ing, tenant, matchers, pipeline, from, end, 'forward');
+  const lasts = await edgeTimestamps(ing, tenant, matchers, pipeline, from, end, 'backward');
   const out: SeriesExtents[] = [];
   for (const labels of series) {
+    const key = labelsString(labels);
+    const first = firsts.get(key);
+    const last = lasts.get(key);
+    if (first === undefined || last === undefined) continue;
     const exact: Matcher[] = labels.map((l) => ({ name: l.name, op: '=', value: l.value }));
     for (const n of names) if (!labels.some((l) => l.name === n)) exact.push({ name: n, op: '=', value: '' });
     const { bytes } = await ing.stats(tenant, exact, from, end);
-    if (bytes > 0) out.push({ labels, chunks: [{ from, through, bytes }] });
+    if (bytes > 0) out.push({ labels, chunks: [{ from: first, through: last, bytes }] });
   }
   return out;
 }
@@ -249,30 +281,26 @@ export interface ExtentSource {
   chunkExtents(tenant: string, matchers: Matcher[], from: Nanos, through: Nanos): Promise<SeriesExtents[]>;
 }
 
-/** Answers a volume request: extents per bucket, volumes per bucket, Loki's vector/matrix and the bucket count. */
+/**
+ * Answers a volume request: the chunk extents of the whole range once, each bucket's share of them,
+ * Loki's vector/matrix, and the number of buckets (splits).
+ */
 export async function queryVolume(
   source: ExtentSource,
   tenant: string,
   req: VolumeRequest,
   maxSeries: number,
 ): Promise<{ result: QueryResult; buckets: number }> {
-  const matchers = selectionMatchers(req);
   const buckets = volumeBuckets(req.start, req.end, req.step);
-  const extents: SeriesExtents[][] = [];
-  for (const b of buckets) extents.push(await source.chunkExtents(tenant, matchers, b.from, b.through));
+  const extents = await source.chunkExtents(tenant, selectionMatchers(req), buckets[0].from, buckets[buckets.length - 1].through);
   return { result: volumeQueryResult(buckets, bucketVolumes(req, buckets, extents, maxSeries)), buckets: buckets.length };
 }
 
-/** The volumes of every bucket of a request from the series' chunk extents of each bucket. */
-export function bucketVolumes(
-  req: VolumeRequest,
-  buckets: readonly VolumeBucket[],
-  extents: readonly (readonly SeriesExtents[])[],
-  maxSeries: number,
-): Volume[][] {
-  return buckets.map((b, i) => {
+/** The volumes of every bucket of a request from the series' chunk extents. */
+export function bucketVolumes(req: VolumeRequest, buckets: readonly VolumeBucket[], extents: readonly SeriesExtents[], maxSeries: number): Volume[][] {
+  return buckets.map((b) => {
     const acc = new VolumeAccumulator(req, maxSeries);
-    for (const s of extents[i]) acc.add(s.labels, seriesBytesIn(s.chunks, b.from, b.through));
+    for (const s of extents) acc.add(s.labels, seriesBytesIn(s.chunks, b.from, b.through));
     return acc.top(req.limit);
   });
 }

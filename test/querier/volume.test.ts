@@ -1,6 +1,8 @@
 // Index volume: request parsing, Loki's bucket split, chunk overlap factors, grouping by series or
 // label, ordering and limits, the vector/matrix answer, and the ingester stats fallback.
 import { describe, expect, it } from 'vitest';
+import type { SelectLogsParams, StreamResult } from '../../src/logql/contracts.js';
+import { buildPipeline } from '../../src/logql/log/index.js';
 import type { Labels, Matcher } from '../../src/model/index.js';
 import {
   VolumeAccumulator,
@@ -231,13 +233,13 @@ describe('volume results', () => {
     const req = request({ start: 0n, end: 20n * S, step: 10n * S, targetLabels: ['app'] });
     const buckets = volumeBuckets(req.start, req.end, req.step);
     const series: SeriesExtents = { labels: ls({ app: 'x', namespace: 'prod' }), chunks: [{ from: 0n, through: 20n * S, bytes: 2000 }] };
-    expect(bucketVolumes(req, buckets, [[series], [series]], 100)).toEqual([
+    expect(bucketVolumes(req, buckets, [series], 100)).toEqual([
       [{ name: '{app="x"}', metric: ls({ app: 'x' }), volume: 900 }],
       [{ name: '{app="x"}', metric: ls({ app: 'x' }), volume: 1000 }],
     ]);
   });
 
-  it('queries extents per bucket with the selection matchers', async () => {
+  it('reads the extents of the whole range once with the selection matchers', async () => {
     const asked: [Matcher[], bigint, bigint][] = [];
     const source = {
       chunkExtents: async (_t: string, m: Matcher[], from: bigint, through: bigint) => {
@@ -251,42 +253,60 @@ describe('volume results', () => {
       result: { type: 'vector', samples: [{ metric: ls({ namespace: 'prod' }), ms: 2_000_000, value: 100 }] },
       buckets: 1,
     });
+    asked.length = 0;
+    const range = await queryVolume(source, 'fake', request({ start: 1000n * S, end: 1200n * S, step: 100n * S }), 100);
+    expect(asked).toEqual([[[{ name: 'namespace', op: '=', value: 'prod' }], 1000n * S, 1200n * S]]);
+    expect(range.buckets).toBe(2);
   });
 });
 
 describe('ingesterChunkExtents', () => {
+  const noop = buildPipeline([]);
+
   it('uses a reader’s own chunkExtents when it has one', async () => {
     const own = [{ labels: ls({ a: '1' }), chunks: [{ from: 1n, through: 2n, bytes: 3 }] }];
     const reader = {
       chunkExtents: async () => own,
+      selectLogs: async function* () {},
       series: async () => [],
       labelNames: async () => [],
       stats: async () => ({ bytes: 0 }),
     };
-    expect(await ingesterChunkExtents(reader, 't', [], 0n, 10n)).toBe(own);
+    expect(await ingesterChunkExtents(reader, 't', [], 0n, 10n, noop)).toBe(own);
   });
 
-  it('falls back to per-series stats with an exact label match', async () => {
+  it('falls back to per-series stats (exact label match) spanning the first and last entry in range', async () => {
     const statsAsked: Matcher[][] = [];
+    const logsAsked: SelectLogsParams[] = [];
+    const a = ls({ app: 'a' });
+    const ap = ls({ app: 'a', pod: 'p' });
+    const result = (labels: Labels, ts: bigint): StreamResult => ({
+      labels: { stream: labels, structuredMetadata: [], parsed: [], all: labels, key: '' },
+      entries: [{ ts, line: 'x' }],
+    });
     const reader = {
-      series: async () => [ls({ app: 'a' }), ls({ app: 'a', pod: 'p' })],
+      selectLogs: async function* (_t: string, p: SelectLogsParams) {
+        logsAsked.push(p);
+        yield p.direction === 'forward' ? [result(ap, 6n)] : [result(ap, 8n), result(a, 7n)];
+      },
+      series: async () => [a, ap],
       labelNames: async () => ['app', 'pod'],
       stats: async (_t: string, m: Matcher[]) => {
         statsAsked.push(m);
-        return { bytes: m.some((x) => x.name === 'pod' && x.value === 'p') ? 40 : 0 };
+        return { bytes: 40 };
       },
     };
-    const out = await ingesterChunkExtents(reader, 't', [{ name: 'app', op: '=', value: 'a' }], 5n, 9n);
+    const out = await ingesterChunkExtents(reader, 't', [{ name: 'app', op: '=', value: 'a' }], 5n, 9n, noop);
+    expect(logsAsked.map((p) => [p.direction, p.limit, p.start, p.end])).toEqual([
+      ['forward', 1, 5n, 10n],
+      ['backward', 1, 5n, 10n],
+    ]);
     expect(statsAsked).toEqual([
-      [
-        { name: 'app', op: '=', value: 'a' },
-        { name: 'pod', op: '=', value: '' },
-      ],
       [
         { name: 'app', op: '=', value: 'a' },
         { name: 'pod', op: '=', value: 'p' },
       ],
     ]);
-    expect(out).toEqual([{ labels: ls({ app: 'a', pod: 'p' }), chunks: [{ from: 5n, through: 9n, bytes: 40 }] }]);
+    expect(out).toEqual([{ labels: ap, chunks: [{ from: 6n, through: 8n, bytes: 40 }] }]);
   });
 });
