@@ -11,6 +11,7 @@ import { Distributor } from '../distributor/distributor.js';
 import { Replicator } from '../distributor/replication.js';
 import { IngesterClientPool } from '../ingester-client/pool.js';
 import { startIngesterGrpcServer, type IngesterGrpcServer } from '../ingester/grpc/server.js';
+import { TailBroadcaster } from '../ingester/grpc/tail.js';
 import { Ingester } from '../ingester/ingester.js';
 import { LocalIngesterReader } from '../ingester/reader.js';
 import { WriteAheadLog } from '../ingester/wal/wal.js';
@@ -18,14 +19,17 @@ import { buildPipeline, buildSampleExtractor } from '../logql/log/index.js';
 import { parseExpr } from '../logql/syntax/index.js';
 import { Querier } from '../querier/querier.js';
 import type { IngesterReader } from '../querier/sources.js';
+import { LocalTailSource } from '../querier/tail/source.js';
 import { createInMemoryKV, createRedisKV, Lifecycler, Ring, type KVStore } from '../ring/index.js';
 import { ChunkStore, createFilesystemStore, createS3Store, type ObjectStore } from '../storage/index.js';
 import { createHttpServer } from './app.js';
 import { ServerMetrics } from './metrics.js';
+import { registerGrafanaRoutes } from './routes/grafana.js';
 import { registerPushRoutes } from './routes/push.js';
 import { registerQueryRoutes } from './routes/query.js';
 import { registerRingRoutes } from './routes/ring.js';
 import { BUILD_INFO, registerStatusRoutes } from './routes/status.js';
+import { registerTailRoutes } from './routes/tail.js';
 
 const nsToMs = (ns: bigint): number => Number(ns / 1_000_000n);
 
@@ -44,6 +48,8 @@ function createKV(kv: KVStoreConfig): KVStore {
 export class Loki {
   private app: FastifyInstance | undefined;
   private ingester: Ingester | undefined;
+  /** Fans the local ingester's accepted entries out to live tails. */
+  private readonly tails = new TailBroadcaster();
   private lifecycler: Lifecycler | undefined;
   private grpc: IngesterGrpcServer | undefined;
   private ring: Ring | undefined;
@@ -138,6 +144,12 @@ export class Loki {
         engine: { buildPipeline, buildSampleExtractor },
       });
       registerQueryRoutes(app, querier, cfg.auth_enabled);
+      registerGrafanaRoutes(app, querier, limits, cfg.auth_enabled);
+      if (this.localOnly) {
+        const source = new LocalTailSource(this.tails, buildPipeline);
+        const maxDurationMs = nsToMs(cfg.querier.tail_max_duration);
+        registerTailRoutes(app, { querier, source, limits, maxDurationMs, authEnabled: cfg.auth_enabled });
+      }
     }
 
     registerStatusRoutes(app, {
@@ -190,6 +202,7 @@ export class Loki {
       sink: chunkStore,
       wal,
       logger: this.logger,
+      onAccepted: this.tails.onAccepted,
       onFlushed: (tenant, chunks, bytes) => {
         this.metrics.chunksFlushed.inc({ tenant }, chunks);
         this.metrics.chunkBytesFlushed.inc({ tenant }, bytes);
