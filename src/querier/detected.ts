@@ -1,6 +1,5 @@
-// Logs Drilldown's field and label discovery (/detected_labels, /detected_fields,
-// /detected_field/<name>/values): which labels are worth offering, and which fields structured
-// metadata and json/logfmt parsing reveal in a sample of lines, with Loki's type inference. Pure.
+// Drilldown discovery: labels worth offering, and fields (with Loki's type inference) found in structured
+// metadata and json/logfmt parsing of sampled lines, plus their encodings. Pure.
 import type { Stage } from '../logql/ast.js';
 import type { Pipeline, StreamPipeline } from '../logql/contracts.js';
 import type { ResultEntry, ResultStream } from '../logql/engine/index.js';

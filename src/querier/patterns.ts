@@ -1,11 +1,9 @@
-// Log pattern detection for /patterns, computed at query time over the lines of the range: Loki's
-// pattern ingester algorithm (Drain clustering per stream and level, with its punctuation, logfmt
-// and JSON tokenizers and `<_>` placeholders), 10s sample counts re-bucketed by step, merged and
-// pruned as the pattern querier does. Pure: lines come from the caller.
+// Query-time /patterns: Loki's pattern ingester algorithm (Drain per stream and level, its tokenizers,
+// `<_>` placeholders, 10s samples by step, merge and prune). Pure: lines come from the caller.
 import { LogfmtDecoder } from '../logql/log/logfmt-parser.js';
 import { jsonString } from './encode.js';
 
-export const PARAM = '<_>';
+const PARAM = '<_>';
 const LOG_CLUSTER_DEPTH = 30;
 const MAX_NODE_DEPTH = LOG_CLUSTER_DEPTH - 2;
 const SIM_TH = 0.3;
@@ -15,9 +13,9 @@ const MAX_LINE_LENGTH = 3000;
 const MIN_TOKENS = 4;
 const MAX_TOKENS = 80;
 /** Sample resolution of pattern counts (ms). */
-export const TIME_RESOLUTION_MS = 10_000;
+const TIME_RESOLUTION_MS = 10_000;
 /** The pattern querier drops patterns seen fewer times than this, and keeps at most MAX_PATTERNS. */
-export const MIN_CLUSTER_SIZE = 30;
+const MIN_CLUSTER_SIZE = 30;
 const MAX_PATTERNS = 300;
 const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'critical', 'fatal']);
 const JSON_MESSAGE_FIELDS = ['log', 'message', 'msg', 'msg_', '_msg', 'content'];

@@ -1,6 +1,5 @@
-// Index volume (/index/volume and /index/volume_range): bytes per series or per label name in time
-// buckets, from chunk extents, grouped, sorted and limited as Loki's volume code does. No I/O of its
-// own: chunk extents come from readers the querier passes in.
+// Index volume: bytes per series or label name in step buckets from chunk extents, grouped, sorted
+// and limited as Loki does. Does no I/O itself: extents come from readers the querier passes in.
 import type { Pipeline, SelectLogsParams, StreamResult } from '../logql/contracts.js';
 import type { QueryResult, MatrixSeries, VectorSample } from '../logql/engine/index.js';
 import { parseMatchers } from '../logql/syntax/index.js';

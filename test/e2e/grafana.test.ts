@@ -1,7 +1,5 @@
-// End to end against the real server: the calls Grafana's Loki data source and Logs Drilldown make
-// beyond queries and labels, with their parameters (ns timestamps, `<N>ms` steps): the health check,
-// index volume (instant and range, before and after a flush), detected labels and fields, field
-// values, patterns and drilldown limits, compared with Loki's recorded response shapes.
+// End to end: the calls Grafana and Logs Drilldown make beyond queries (health check, index volume,
+// detected labels/fields/values, patterns, drilldown limits) with Grafana's parameters, vs Loki's shapes.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get, post, pushJSON } from '../support/client.js';

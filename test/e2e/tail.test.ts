@@ -1,6 +1,5 @@
-// End to end live tail over websocket against the real server: one client tails while another
-// pushes; history replay, pipelines, categorized labels, the legacy path, pings, parameter errors
-// before the upgrade, and the concurrent-tails and duration limits (close 1011).
+// End to end live tail: one client tails while another pushes; history, pipelines, categorized labels,
+// legacy path, pings, errors before the upgrade, concurrent-tails and duration limits (close 1011).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { pushJSON } from '../support/client.js';

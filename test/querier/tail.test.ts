@@ -1,6 +1,5 @@
-// Live tail sessions without a server: request validation, frame encodings, history replay and live
-// ordering, de-duplication, categorized labels, delay_for, the slow-client drop rule, limits and
-// errors (close 1011), and the single-process tail source over the ingester's fan-out.
+// Tail sessions without a server: request validation, frames, history replay, live order, dedup,
+// categorized labels, delay_for, slow-client drops, 1011 closes, the local tail source.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TailBroadcaster } from '../../src/ingester/grpc/tail.js';
 import type { LabelsResult, StreamResult } from '../../src/logql/contracts.js';

@@ -8,7 +8,7 @@ import { nowNanos } from '../../model/time.js';
 import { parseBounds, parseLimit, type Params } from '../params.js';
 
 /** delay_for may be at most this many seconds. */
-export const MAX_DELAY_FOR_SECONDS = 5;
+const MAX_DELAY_FOR_SECONDS = 5;
 
 export interface TailRequest {
   /** The query as given (with the `regexp` filter appended). */

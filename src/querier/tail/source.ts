@@ -1,6 +1,5 @@
-// Where live-tailed entries come from: the TailSource contract (subscribe to a tenant's entries
-// matching a log selector, already run through its pipeline) and its single-process form over the
-// local ingester's tail fan-out. Never touches HTTP or websockets.
+// Where tailed entries come from: the TailSource contract (a tenant's entries matching a selector,
+// after its pipeline) and its single-process form over the local ingester's fan-out. No HTTP here.
 import type { LogSelectorExpr, Stage } from '../../logql/ast.js';
 import type { Pipeline, StreamResult } from '../../logql/contracts.js';
 import type { Matcher } from '../../model/index.js';

@@ -1,7 +1,5 @@
-// One live tail session (Loki's querier Tailer): checks the concurrent-tails limit, subscribes to
-// the tail source, replays history oldest-first, then forwards live entries in timestamp order once
-// `delay_for` has passed, at most 100 per frame. A client that falls behind loses entries, which
-// are reported in `dropped_entries`. Errors and the duration limit close the session with 1011.
+// One live tail session (Loki's Tailer): limit check, history replay oldest-first, live entries in ts
+// order after delay_for, slow-client drops reported as dropped_entries, 1011 closes. No HTTP here.
 import type { LogSelectorExpr } from '../../logql/ast.js';
 import type { ResultStream } from '../../logql/engine/index.js';
 import { ValidationError, type Nanos } from '../../model/index.js';
@@ -14,14 +12,14 @@ import type { TailBatch, TailSource, TailSubscription } from './source.js';
 /** Websocket close code for errors (CloseInternalServerErr). */
 export const CLOSE_INTERNAL_ERROR = 1011;
 /** Frames handed to the connection and not yet written out before the client counts as too slow. */
-export const MAX_BUFFERED_FRAMES = 10;
-export const MAX_ENTRIES_PER_FRAME = 100;
+const MAX_BUFFERED_FRAMES = 10;
+const MAX_ENTRIES_PER_FRAME = 100;
 /** Dropped entries remembered for the next frame at most. */
-export const MAX_DROPPED_ENTRIES = 1000;
+const MAX_DROPPED_ENTRIES = 1000;
 /** Entries due for sending that wait for a slow client at most; older ones beyond are dropped. */
-export const MAX_WAITING_ENTRIES = MAX_BUFFERED_FRAMES * MAX_ENTRIES_PER_FRAME;
+const MAX_WAITING_ENTRIES = MAX_BUFFERED_FRAMES * MAX_ENTRIES_PER_FRAME;
 
-export const TAIL_DURATION_LIMIT_REASON = 'reached tail max duration limit';
+const TAIL_DURATION_LIMIT_REASON = 'reached tail max duration limit';
 
 /** The websocket as the tailer sees it. */
 export interface TailConnection {

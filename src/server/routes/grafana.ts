@@ -1,6 +1,5 @@
-// The query surface Grafana's Logs Drilldown and Explore use beyond queries and labels: index
-// volume, detected labels and fields, patterns and drilldown limits. Parameters in, querier and
-// detection modules called, Loki's JSON out; no logic beyond choosing the encoding.
+// Routes for Grafana/Logs Drilldown beyond queries: index volume, detected labels/fields, patterns and
+// drilldown limits. Parameters in, querier and detection modules called, Loki's JSON out; no logic.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Limits } from '../../config/limits.js';
 import { LEVEL_FIELDS } from '../../distributor/log-level.js';
@@ -24,7 +23,7 @@ import { BUILD_INFO } from './status.js';
 
 const JSON_UTF8 = 'application/json; charset=UTF-8';
 /** Lines read per /patterns request at most (the newest ones), in place of a pattern ingester. */
-export const PATTERN_LINE_LIMIT = 100_000;
+const PATTERN_LINE_LIMIT = 100_000;
 const DEFAULT_FIELD_LIMIT = 1000;
 
 /** True when the request asks for categorized labels (X-Loki-Response-Encoding-Flags). */

@@ -1,6 +1,5 @@
-// Live tail over websocket (/loki/api/v1/tail and the legacy /api/prom/tail): parameters and tenant
-// are checked before the upgrade (plain-text 400/401), then a Tailer runs the session; the socket is
-// pinged every second. Session logic lives in querier/tail.
+// Live tail websocket routes (v1 and legacy): parameters and tenant checked before the upgrade, then
+// a Tailer runs the session; pings every second. Session logic lives in querier/tail, not here.
 import fastifyWebsocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
