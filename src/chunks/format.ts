@@ -41,11 +41,11 @@ export const HEADER_LENGTH = 12;
 const FOOTER_LENGTH = 8;
 const TABLE_ENTRY_LENGTH = 44;
 const SECTION_SIZES_LENGTH = 32;
-const SECTIONS = 4;
 export const SECTION_TIMESTAMPS = 0;
 export const SECTION_LENGTHS = 1;
 export const SECTION_LINES = 2;
 export const SECTION_METADATA = 3;
+export const SECTIONS = 4;
 const SECTION_NAMES = ['timestamps', 'lengths', 'lines', 'metadata'];
 const MAX_U32 = 0xffffffff;
 const EMPTY = Buffer.alloc(0);
@@ -54,15 +54,19 @@ function corrupt(message: string): CorruptDataError {
   return new CorruptDataError(`corrupt chunk: ${message}`);
 }
 
-/** A head block's entries as parallel columns, sorted by timestamp. */
+/** A head block's entries as columns; every index is a position in timestamp order. */
 export interface HeadColumns {
-  readonly ts: readonly bigint[];
-  readonly lines: readonly string[];
-  readonly lineBytes: readonly number[];
-  readonly metadata: readonly (Labels | undefined)[];
+  readonly entries: number;
   readonly lineBytesTotal: number;
   /** How many entries carry structured metadata. */
   readonly metadataEntries: number;
+  /** The timestamps in ascending order (may share memory with the head block; read it at once). */
+  sortedTimestamps(): BigInt64Array;
+  /** UTF-8 byte length of entry i's line. */
+  lineLength(i: number): number;
+  /** The lines' bytes concatenated in timestamp order (may share memory with the head block). */
+  linesSection(): Buffer;
+  metadataAt(i: number): Labels | undefined;
 }
 
 /** A sealed block's bytes and table entry. */
@@ -78,27 +82,19 @@ function scratchOf(size: number): Buffer {
   return scratch;
 }
 
-/** Timestamps as int64 with 32-bit views, so deltas are computed without allocating bigints. */
 const LOW_WORD = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
 const HIGH_WORD = 1 - LOW_WORD;
-let tsWords = new BigInt64Array(1024);
-let tsLow = new Uint32Array(tsWords.buffer);
-let tsHigh = new Int32Array(tsWords.buffer);
 
-/** Writes the timestamps section: per entry the uvarint of ts[i] - ts[i-1] (the first is 0). */
-function writeTimestamps(ts: readonly bigint[], buf: Buffer, p: number): number {
+/** Writes the timestamps section: per entry the uvarint of ts[i] - ts[i-1] (the first is 0), without allocating bigints. */
+function writeTimestamps(ts: BigInt64Array, buf: Buffer, p: number): number {
   const n = ts.length;
-  if (tsWords.length < n) {
-    tsWords = new BigInt64Array(Math.max(n, tsWords.length * 2));
-    tsLow = new Uint32Array(tsWords.buffer);
-    tsHigh = new Int32Array(tsWords.buffer);
-  }
-  for (let i = 0; i < n; i++) tsWords[i] = ts[i];
+  const low = new Uint32Array(ts.buffer, ts.byteOffset, 2 * n);
+  const high = new Int32Array(ts.buffer, ts.byteOffset, 2 * n);
   buf[p++] = 0;
   for (let i = 1; i < n; i++) {
     const hi = 2 * i + HIGH_WORD;
     const lo = 2 * i + LOW_WORD;
-    const delta = (tsHigh[hi] - tsHigh[hi - 2]) * 0x100000000 + (tsLow[lo] - tsLow[lo - 2]);
+    const delta = (high[hi] - high[hi - 2]) * 0x100000000 + (low[lo] - low[lo - 2]);
     p = writeUvarint(buf, p, delta);
   }
   return p;
@@ -107,67 +103,106 @@ function writeTimestamps(ts: readonly bigint[], buf: Buffer, p: number): number 
 function metadataBound(columns: HeadColumns): number {
   if (columns.metadataEntries === 0) return 0;
   let bound = 0;
-  for (const md of columns.metadata) {
+  for (let i = 0; i < columns.entries; i++) {
     bound += MAX_UVARINT_BYTES;
+    const md = columns.metadataAt(i);
     if (md) for (const l of md) bound += 2 * MAX_UVARINT_BYTES + 3 * (l.name.length + l.value.length);
   }
   return bound;
 }
 
-/** Encodes a non-empty head block: its section sizes and compressed sections. */
-export function encodeBlock(
-  columns: HeadColumns,
-  codec: Codec,
-): { bytes: Buffer; uncompressedLength: number; crc32: number; columnsCrc32: number } {
-  const { ts, lines, lineBytes, metadata } = columns;
-  const n = ts.length;
-  const buf = scratchOf(2 * n * MAX_UVARINT_BYTES + columns.lineBytesTotal + metadataBound(columns));
-  const ends: number[] = [];
-  let p = writeTimestamps(ts, buf, 0);
-  ends.push(p);
-  for (let i = 0; i < n; i++) p = writeUvarint(buf, p, lineBytes[i]);
-  ends.push(p);
-  for (let i = 0; i < n; i++) p += buf.write(lines[i], p);
-  ends.push(p);
-  if (columns.metadataEntries > 0) {
-    for (let i = 0; i < n; i++) {
-      const md = metadata[i];
-      if (md === undefined) {
-        buf[p++] = 0;
-        continue;
-      }
-      p = writeUvarint(buf, p, md.length);
-      for (const l of md) {
-        p = writeUvarint(buf, p, Buffer.byteLength(l.name));
-        p += buf.write(l.name, p);
-        p = writeUvarint(buf, p, Buffer.byteLength(l.value));
-        p += buf.write(l.value, p);
-      }
+/** Writes the metadata section (see the layout above); returns the position after it. */
+function writeMetadata(columns: HeadColumns, buf: Buffer, p: number): number {
+  let previous: Labels | undefined;
+  let previousStart = 0;
+  let previousEnd = 0;
+  for (let i = 0; i < columns.entries; i++) {
+    const md = columns.metadataAt(i);
+    if (md === undefined) {
+      buf[p++] = 0;
+      continue;
     }
+    if (md === previous) {
+      // Entries usually share one metadata object (the distributor's detected_level): copy its bytes.
+      p += buf.copy(buf, p, previousStart, previousEnd);
+      continue;
+    }
+    const start = p;
+    p = writeUvarint(buf, p, md.length);
+    for (const l of md) {
+      p = writeUvarint(buf, p, Buffer.byteLength(l.name));
+      p += buf.write(l.name, p);
+      p = writeUvarint(buf, p, Buffer.byteLength(l.value));
+      p += buf.write(l.value, p);
+    }
+    previous = md;
+    previousStart = start;
+    previousEnd = p;
   }
-  ends.push(p);
+  return p;
+}
 
-  const compressed: Buffer[] = [];
+/** The four sections of a block, uncompressed. */
+export interface BlockLayout {
+  readonly sections: readonly Buffer[];
+}
+
+/** A block as stored: section sizes and compressed sections, with its lengths and checksums. */
+export interface AssembledBlock {
+  readonly bytes: Buffer;
+  readonly uncompressedLength: number;
+  readonly crc32: number;
+  readonly columnsCrc32: number;
+}
+
+/**
+ * Lays out the sections of a non-empty head block. Timestamps, lengths and metadata are written to a
+ * scratch buffer the next layout reuses (compress them before that); the lines section is the head's own.
+ */
+export function layoutBlock(columns: HeadColumns): BlockLayout {
+  const n = columns.entries;
+  const buf = scratchOf(2 * n * MAX_UVARINT_BYTES + metadataBound(columns));
+  const tsEnd = writeTimestamps(columns.sortedTimestamps(), buf, 0);
+  let p = tsEnd;
+  for (let i = 0; i < n; i++) p = writeUvarint(buf, p, columns.lineLength(i));
+  const lengthsEnd = p;
+  const metadataEnd = columns.metadataEntries > 0 ? writeMetadata(columns, buf, p) : p;
+  return {
+    sections: [buf.subarray(0, tsEnd), buf.subarray(tsEnd, lengthsEnd), columns.linesSection(), buf.subarray(lengthsEnd, metadataEnd)],
+  };
+}
+
+/** Compresses section `s` of a layout (an empty section stays empty). */
+export function compressLayoutSection(layout: BlockLayout, s: number, codec: Codec): Buffer {
+  const section = layout.sections[s];
+  return section.length === 0 ? EMPTY : compressSection(codec, section);
+}
+
+/** Puts a block together from its layout and its four compressed sections. */
+export function assembleBlock(layout: BlockLayout, compressed: readonly Buffer[]): AssembledBlock {
   let total = SECTION_SIZES_LENGTH;
-  let start = 0;
-  for (const end of ends) {
-    const section = end === start ? EMPTY : compressSection(codec, buf.subarray(start, end));
-    compressed.push(section);
-    total += section.length;
-    start = end;
-  }
+  let uncompressed = 0;
+  for (const c of compressed) total += c.length;
   const out = Buffer.allocUnsafe(total);
   let q = SECTION_SIZES_LENGTH;
-  start = 0;
   for (let s = 0; s < SECTIONS; s++) {
+    const length = layout.sections[s].length;
     out.writeUInt32LE(compressed[s].length, 8 * s);
-    out.writeUInt32LE(ends[s] - start, 8 * s + 4);
+    out.writeUInt32LE(length, 8 * s + 4);
     out.set(compressed[s], q);
     q += compressed[s].length;
-    start = ends[s];
+    uncompressed += length;
   }
   const columnsLength = SECTION_SIZES_LENGTH + compressed[SECTION_TIMESTAMPS].length + compressed[SECTION_LENGTHS].length;
-  return { bytes: out, uncompressedLength: p, crc32: crc32(out), columnsCrc32: crc32(out.subarray(0, columnsLength)) };
+  return { bytes: out, uncompressedLength: uncompressed, crc32: crc32(out), columnsCrc32: crc32(out.subarray(0, columnsLength)) };
+}
+
+/** Encodes a non-empty head block: its section sizes and compressed sections. */
+export function encodeBlock(columns: HeadColumns, codec: Codec): AssembledBlock {
+  const layout = layoutBlock(columns);
+  const compressed: Buffer[] = [];
+  for (let s = 0; s < SECTIONS; s++) compressed.push(compressLayoutSection(layout, s, codec));
+  return assembleBlock(layout, compressed);
 }
 
 /** Lays out a whole chunk: header, the blocks back to back, table and footer. */

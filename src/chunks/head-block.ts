@@ -1,11 +1,20 @@
-// The open block a MemChunk appends to: parallel columns kept sorted by timestamp (stable for equal
-// timestamps), exact-duplicate detection and size accounting. Never compresses; sealing is format.ts's job.
+// The open block a MemChunk appends to: timestamps, line bytes and structured metadata in arrival order
+// (typed arrays and one byte buffer, so lines do not live on as strings), a time-order permutation once
+// an entry arrives out of order, exact-duplicate detection and size accounting. Never compresses.
 import type { Entry } from '../model/entry.js';
 import type { Labels } from '../model/labels.js';
 import type { EntryRun } from './entry-runs.js';
-import { lowerBound } from './entry-runs.js';
 import type { HeadColumns } from './format.js';
 import { MAX_EXACT_SPAN_NS, type SampleView } from './types.js';
+
+/** Node's Buffer#utf8Slice: the fastest way from UTF-8 bytes to a string. */
+type Utf8SlicingBuffer = Buffer & { utf8Slice(start: number, end: number): string };
+
+const LOW_WORD = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
+const HIGH_WORD = 1 - LOW_WORD;
+const TWO_POW_32 = 0x100000000;
+const INITIAL_ENTRIES = 64;
+const INITIAL_BYTES = 4096;
 
 function sameMetadata(a: Labels | undefined, b: Labels | undefined): boolean {
   if (a === b) return true;
@@ -14,16 +23,28 @@ function sameMetadata(a: Labels | undefined, b: Labels | undefined): boolean {
   return true;
 }
 
-/** First index whose timestamp is > `ts`. */
-function upperBound(values: readonly bigint[], ts: bigint): number {
-  let lo = 0;
-  let hi = values.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (values[mid] <= ts) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+/** The columns one head block (and its snapshots) share; appends only ever write past `count`. */
+interface Columns {
+  ts: BigInt64Array;
+  /** 32-bit halves of `ts`, so differences are taken without allocating bigints. */
+  tsLow: Uint32Array;
+  tsHigh: Int32Array;
+  /** ends[i]: where the bytes of arrival i's line end in `bytes` (they start at ends[i - 1], or 0). */
+  ends: Uint32Array;
+  bytes: Utf8SlicingBuffer;
+  metadata: (Labels | undefined)[];
+}
+
+function newColumns(entries: number, bytes: number): Columns {
+  const ts = new BigInt64Array(entries);
+  return {
+    ts,
+    tsLow: new Uint32Array(ts.buffer),
+    tsHigh: new Int32Array(ts.buffer),
+    ends: new Uint32Array(entries),
+    bytes: Buffer.allocUnsafe(bytes) as Utf8SlicingBuffer,
+    metadata: [],
+  };
 }
 
 export class HeadBlock implements EntryRun, HeadColumns {
@@ -31,96 +52,194 @@ export class HeadBlock implements EntryRun, HeadColumns {
   metadataEntries = 0;
   /** Line bytes plus structured metadata name and value bytes. */
   size = 0;
+  private count = 0;
+  private lowest = 0n;
+  private highest = 0n;
   /** The latest timestamp that keeps the span within MAX_EXACT_SPAN_NS of the current minimum. */
   private latestFitting = 0n;
+  private cols: Columns;
+  /** Arrival indexes in time order (ties in arrival order); undefined while arrivals are in time order. */
+  private order: Uint32Array | undefined;
 
-  constructor(
-    readonly ts: bigint[] = [],
-    readonly lines: string[] = [],
-    readonly lineBytes: number[] = [],
-    readonly metadata: (Labels | undefined)[] = [],
-  ) {}
+  constructor() {
+    this.cols = newColumns(INITIAL_ENTRIES, INITIAL_BYTES);
+  }
 
   get entries(): number {
-    return this.ts.length;
+    return this.count;
   }
 
   get minTs(): bigint {
-    return this.ts[0];
+    return this.lowest;
   }
 
   get maxTs(): bigint {
-    return this.ts[this.ts.length - 1];
+    return this.highest;
   }
 
   /** Whether `ts` can join without the block spanning more than MAX_EXACT_SPAN_NS. */
   fits(ts: bigint): boolean {
-    const n = this.ts.length;
-    if (n === 0) return true;
-    if (ts > this.ts[n - 1]) return ts <= this.latestFitting;
-    return ts >= this.ts[0] || this.ts[n - 1] - ts <= MAX_EXACT_SPAN_NS;
+    if (this.count === 0) return true;
+    if (ts > this.highest) return ts <= this.latestFitting;
+    return ts >= this.lowest || this.highest - ts <= MAX_EXACT_SPAN_NS;
   }
 
-  /** Inserts in timestamp order after equal timestamps; false (nothing stored) for an exact duplicate. */
-  append(ts: bigint, line: string, bytes: number, metadata: Labels | undefined, metadataBytes: number): boolean {
-    const n = this.ts.length;
-    if (n === 0 || ts >= this.ts[n - 1]) {
-      if (n > 0 && ts === this.ts[n - 1] && this.holdsDuplicate(n, ts, line, metadata)) return false;
-      this.ts.push(ts);
-      this.lines.push(line);
-      this.lineBytes.push(bytes);
-      this.metadata.push(metadata);
-      if (n === 0) this.latestFitting = ts + MAX_EXACT_SPAN_NS;
-    } else {
-      const at = upperBound(this.ts, ts);
-      if (at > 0 && this.ts[at - 1] === ts && this.holdsDuplicate(at, ts, line, metadata)) return false;
-      this.ts.splice(at, 0, ts);
-      this.lines.splice(at, 0, line);
-      this.lineBytes.splice(at, 0, bytes);
-      this.metadata.splice(at, 0, metadata);
-      if (at === 0) this.latestFitting = ts + MAX_EXACT_SPAN_NS;
+  /** Arrival index of the i-th entry in time order. */
+  private at(i: number): number {
+    return this.order === undefined ? i : this.order[i];
+  }
+
+  private lineStart(arrival: number): number {
+    return arrival === 0 ? 0 : this.cols.ends[arrival - 1];
+  }
+
+  /** Makes room for one more entry of up to `maxBytes` line bytes. */
+  private reserve(maxBytes: number): void {
+    const c = this.cols;
+    const n = this.count;
+    const needed = this.lineBytesTotal + maxBytes;
+    if (n === c.ts.length || needed > c.bytes.length) {
+      let capacity = c.bytes.length;
+      while (capacity < needed) capacity *= 2;
+      const grown = newColumns(n === c.ts.length ? 2 * n : c.ts.length, capacity);
+      grown.ts.set(c.ts.subarray(0, n));
+      grown.ends.set(c.ends.subarray(0, n));
+      c.bytes.copy(grown.bytes, 0, 0, this.lineBytesTotal);
+      grown.metadata = c.metadata;
+      this.cols = grown;
     }
-    this.lineBytesTotal += bytes;
+    if (this.order !== undefined && n === this.order.length) {
+      const order = new Uint32Array(2 * n);
+      order.set(this.order);
+      this.order = order;
+    }
+  }
+
+  /** Number of entries (in time order) whose timestamp is below `ts`, or at most `ts` when `inclusive`. */
+  private rank(ts: bigint, inclusive: boolean, lo = 0): number {
+    const t = this.cols.ts;
+    let hi = this.count;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const v = t[this.at(mid)];
+      if (v < ts || (inclusive && v === ts)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /**
+   * Inserts in timestamp order after equal timestamps; returns the line's UTF-8 byte length, or -1
+   * (nothing stored) for an exact duplicate of an entry in this block.
+   */
+  append(ts: bigint, line: string, metadata: Labels | undefined, metadataBytes: number): number {
+    this.reserve(3 * line.length);
+    const c = this.cols;
+    const n = this.count;
+    const start = this.lineBytesTotal;
+    const bytes = c.bytes.write(line, start);
+    const inOrder = n === 0 || ts >= this.highest;
+    const at = inOrder ? n : this.rank(ts, true);
+    if (n > 0 && this.holdsDuplicate(at, ts, start, bytes, metadata)) return -1;
+    c.ts[n] = ts;
+    c.ends[n] = start + bytes;
+    c.metadata[n] = metadata;
+    if (!inOrder) {
+      if (this.order === undefined) {
+        this.order = new Uint32Array(c.ts.length);
+        for (let i = 0; i < n; i++) this.order[i] = i;
+      }
+      this.order.copyWithin(at + 1, at, n);
+      this.order[at] = n;
+    } else if (this.order !== undefined) this.order[n] = n;
+    if (n === 0 || ts < this.lowest) {
+      this.lowest = ts;
+      this.latestFitting = ts + MAX_EXACT_SPAN_NS;
+    }
+    if (n === 0 || ts > this.highest) this.highest = ts;
+    this.count = n + 1;
+    this.lineBytesTotal = start + bytes;
     this.size += bytes + metadataBytes;
     if (metadata !== undefined) this.metadataEntries++;
-    return true;
+    return bytes;
   }
 
-  /** Whether an entry equal to (ts, line, metadata) sits among the equal timestamps ending before `end`. */
-  private holdsDuplicate(end: number, ts: bigint, line: string, metadata: Labels | undefined): boolean {
-    for (let i = end - 1; i >= 0 && this.ts[i] === ts; i--) {
-      if (this.lines[i] === line && sameMetadata(this.metadata[i], metadata)) return true;
+  /** Whether an entry equal to (ts, line bytes at start..start+len, metadata) sits among the equal timestamps before time position `end`. */
+  private holdsDuplicate(end: number, ts: bigint, start: number, len: number, metadata: Labels | undefined): boolean {
+    const c = this.cols;
+    for (let i = end - 1; i >= 0; i--) {
+      const a = this.at(i);
+      if (c.ts[a] !== ts) return false;
+      const s = this.lineStart(a);
+      if (c.ends[a] - s === len && c.bytes.compare(c.bytes, s, s + len, start, start + len) === 0 && sameMetadata(c.metadata[a], metadata))
+        return true;
     }
     return false;
   }
 
-  /** A copy that later appends do not change, for reads that outlive the call that started them. */
+  /** A view that later appends do not change, for reads that outlive the call that started them. */
   snapshot(): HeadBlock {
-    const copy = new HeadBlock(this.ts.slice(), this.lines.slice(), this.lineBytes.slice(), this.metadata.slice());
-    copy.lineBytesTotal = this.lineBytesTotal;
-    copy.metadataEntries = this.metadataEntries;
-    copy.size = this.size;
-    copy.latestFitting = this.latestFitting;
+    const copy = Object.create(HeadBlock.prototype) as HeadBlock;
+    Object.assign(copy, this);
+    copy.order = this.order?.slice(0, this.count);
     return copy;
   }
 
+  sortedTimestamps(): BigInt64Array {
+    const { ts } = this.cols;
+    if (this.order === undefined) return ts.subarray(0, this.count);
+    const out = new BigInt64Array(this.count);
+    for (let i = 0; i < this.count; i++) out[i] = ts[this.order[i]];
+    return out;
+  }
+
+  lineLength(i: number): number {
+    const a = this.at(i);
+    return this.cols.ends[a] - this.lineStart(a);
+  }
+
+  linesSection(): Buffer {
+    const { bytes } = this.cols;
+    if (this.order === undefined) return bytes.subarray(0, this.lineBytesTotal);
+    const out = Buffer.allocUnsafe(this.lineBytesTotal);
+    let p = 0;
+    for (let i = 0; i < this.count; i++) {
+      const a = this.order[i];
+      p += bytes.copy(out, p, this.lineStart(a), this.cols.ends[a]);
+    }
+    return out;
+  }
+
+  metadataAt(i: number): Labels | undefined {
+    return this.cols.metadata[this.at(i)];
+  }
+
   entriesIn(from: bigint, through: bigint): Entry[] {
-    const lo = lowerBound(this.ts, from);
-    const hi = lowerBound(this.ts, through, lo);
+    const lo = this.rank(from, false);
+    const hi = this.rank(through, false, lo);
+    const c = this.cols;
     const out = new Array<Entry>(hi - lo);
-    for (let i = lo; i < hi; i++) out[i - lo] = { ts: this.ts[i], line: this.lines[i], metadata: this.metadata[i] };
+    for (let i = lo; i < hi; i++) {
+      const a = this.at(i);
+      out[i - lo] = { ts: c.ts[a], line: c.bytes.utf8Slice(this.lineStart(a), c.ends[a]), metadata: c.metadata[a] };
+    }
     return out;
   }
 
   samplesIn(from: bigint, through: bigint): SampleView {
-    const lo = lowerBound(this.ts, from);
-    const hi = lowerBound(this.ts, through, lo);
-    const baseTs = lo < hi ? this.ts[lo] : this.ts[0];
+    const lo = this.rank(from, false);
+    const hi = this.rank(through, false, lo);
+    const c = this.cols;
+    const base = lo < hi ? this.at(lo) : 0;
+    const baseTs = this.count === 0 ? 0n : c.ts[base];
+    const baseLow = c.tsLow[2 * base + LOW_WORD];
+    const baseHigh = c.tsHigh[2 * base + HIGH_WORD];
     const offsetsNs = new Float64Array(hi - lo);
     const bytes = new Uint32Array(hi - lo);
     for (let i = lo; i < hi; i++) {
-      offsetsNs[i - lo] = Number(this.ts[i] - baseTs);
-      bytes[i - lo] = this.lineBytes[i];
+      const a = this.at(i);
+      offsetsNs[i - lo] = (c.tsHigh[2 * a + HIGH_WORD] - baseHigh) * TWO_POW_32 + (c.tsLow[2 * a + LOW_WORD] - baseLow);
+      bytes[i - lo] = c.ends[a] - this.lineStart(a);
     }
     return { baseTs, offsetsNs, bytes };
   }

@@ -1,30 +1,64 @@
 // What an ingester appends to: a sorted head block sealed into compressed blocks at blockSize, encoded
-// into the chunk format on demand. Pure: no I/O, no clocks; the ingester decides which timestamps it accepts.
+// into the chunk format on demand. No I/O, no clocks; the ingester decides which timestamps it accepts.
+// With gzip a sealed block's lines compress on the thread pool; until then reads use its columns.
 import type { Direction, Entry } from '../model/entry.js';
 import type { Labels } from '../model/labels.js';
 import { SealedBlock } from './block.js';
-import { codecId } from './codec.js';
+import { codecId, compressesInBackground, compressSectionInBackground } from './codec.js';
 import { iterateRuns, sampleViewsOfRuns, samplesOfViews, type EntryRun } from './entry-runs.js';
-import { encodeBlock, encodeChunk, HEADER_LENGTH } from './format.js';
+import {
+  assembleBlock,
+  compressLayoutSection,
+  encodeBlock,
+  encodeChunk,
+  HEADER_LENGTH,
+  layoutBlock,
+  SECTION_LINES,
+  SECTIONS,
+  type AssembledBlock,
+  type BlockLayout,
+} from './format.js';
 import { HeadBlock } from './head-block.js';
 import type { BlockMeta, ChunkOptions, Sample, SampleView } from './types.js';
 
 /** Loki's blocksPerChunk: how many blocks make a chunk full when no target size is set. */
 const BLOCKS_PER_CHUNK = 10;
 const MIN_TS = -(2n ** 63n);
+const EMPTY = Buffer.alloc(0);
 const MAX_TS = 2n ** 63n - 1n;
 
+let lastMetadata: Labels | undefined;
+let lastMetadataBytes = 0;
+
+/** UTF-8 bytes of metadata names and values; entries usually share one metadata object, so the last is remembered. */
 function metadataBytes(metadata: Labels): number {
+  if (metadata === lastMetadata) return lastMetadataBytes;
   let n = 0;
   for (const l of metadata) n += Buffer.byteLength(l.name) + Buffer.byteLength(l.value);
+  lastMetadata = metadata;
+  lastMetadataBytes = n;
   return n;
+}
+
+/** A sealed head block whose lines section is being compressed in the background. */
+interface PendingBlock {
+  readonly head: HeadBlock;
+  readonly layout: BlockLayout;
+  /** Every section but the lines, compressed already. */
+  readonly compressed: Buffer[];
 }
 
 export class MemChunk {
   private readonly opts: ChunkOptions;
-  private readonly sealed: SealedBlock[] = [];
+  /** Sealed blocks in the order they were cut; a HeadBlock marks one still compressing (see `pending`). */
+  private readonly sealed: (SealedBlock | HeadBlock)[] = [];
+  private readonly pending = new Map<number, PendingBlock>();
+  private waiters: (() => void)[] = [];
   private head = new HeadBlock();
+  /** Encoded bytes of the sealed blocks that finished compressing. */
   private sealedBytes = 0;
+  /** Uncompressed bytes of the blocks still compressing. */
+  private pendingBytes = 0;
   private sealedRawBytes = 0;
   private count = 0;
   private lowest = 0n;
@@ -55,9 +89,9 @@ export class MemChunk {
     return this.sealedRawBytes + this.head.size;
   }
 
-  /** Sealed blocks as encoded plus the head uncompressed (Loki's CompressedSize). */
+  /** Sealed blocks as encoded plus the head uncompressed (Loki's CompressedSize); a block still compressing counts uncompressed. */
   get compressedBytes(): number {
-    return this.sealedBytes + this.head.size;
+    return this.sealedBytes + this.pendingBytes + this.head.size;
   }
 
   /** The earliest timestamp appended; 0n while empty. */
@@ -80,7 +114,7 @@ export class MemChunk {
     if (ts < MIN_TS || ts > MAX_TS) throw new RangeError(`timestamp ${ts} is outside the signed 64-bit nanosecond range`);
     const md = metadata !== undefined && metadata.length > 0 ? metadata : undefined;
     if (!this.head.fits(ts)) this.cutBlock();
-    if (!this.head.append(ts, line, Buffer.byteLength(line), md, md === undefined ? 0 : metadataBytes(md))) return false;
+    if (this.head.append(ts, line, md, md === undefined ? 0 : metadataBytes(md)) < 0) return false;
     if (this.count === 0 || ts < this.lowest) this.lowest = ts;
     if (this.count === 0 || ts > this.highest) this.highest = ts;
     this.count++;
@@ -88,27 +122,93 @@ export class MemChunk {
     return true;
   }
 
-  /** Seals the head block (sorted, compressed); a no-op when the head is empty. */
+  /**
+   * Seals the head block (sorted, compressed); a no-op when the head is empty. With a codec that
+   * compresses in the background the lines compress on the thread pool and the block reads from
+   * its columns until then.
+   */
   cutBlock(): void {
     const head = this.head;
     if (head.entries === 0) return;
-    const { bytes, uncompressedLength, crc32, columnsCrc32 } = encodeBlock(head, this.opts.codec);
+    this.head = new HeadBlock();
+    this.encoded = undefined;
+    this.sealedRawBytes += head.size;
+    const codec = this.opts.codec;
+    if (!compressesInBackground(codec)) {
+      this.install(this.sealed.length, head, encodeBlock(head, codec));
+      return;
+    }
+    const index = this.sealed.length;
+    const layout = layoutBlock(head);
+    const compressed: Buffer[] = [];
+    // Every section but the lines is small and lives in a scratch buffer: compress those now.
+    for (let s = 0; s < SECTIONS; s++) compressed.push(s === SECTION_LINES ? EMPTY : compressLayoutSection(layout, s, codec));
+    this.sealed.push(head);
+    this.pending.set(index, { head, layout, compressed });
+    this.pendingBytes += head.size;
+    const lines = layout.sections[SECTION_LINES];
+    const finishInBackground = (err: Error | null, out: Buffer): void => {
+      const p = this.pending.get(index);
+      // Settled synchronously meanwhile (encode); a failure is retried there and reported to its caller.
+      if (p === undefined || err) return;
+      p.compressed[SECTION_LINES] = out;
+      this.finish(index, p);
+    };
+    if (lines.length === 0) finishInBackground(null, EMPTY);
+    else compressSectionInBackground(codec, lines, finishInBackground);
+  }
+
+  /** Resolves once no sealed block is still compressing in the background. */
+  whenCompressed(): Promise<void> {
+    if (this.pending.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Turns a finished pending block into a sealed block. */
+  private finish(index: number, p: PendingBlock): void {
+    this.pending.delete(index);
+    this.pendingBytes -= p.head.size;
+    this.install(index, p.head, assembleBlock(p.layout, p.compressed));
+    if (this.pending.size === 0 && this.waiters.length > 0) {
+      const waiters = this.waiters;
+      this.waiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  private install(index: number, head: HeadBlock, block: AssembledBlock): void {
     const meta: BlockMeta = {
       minTs: head.minTs,
       maxTs: head.maxTs,
       entries: head.entries,
-      offset: HEADER_LENGTH + this.sealedBytes,
-      length: bytes.length,
-      uncompressedLength,
+      offset: 0,
+      length: block.bytes.length,
+      uncompressedLength: block.uncompressedLength,
       rawBytes: head.size,
-      crc32,
-      columnsCrc32,
+      crc32: block.crc32,
+      columnsCrc32: block.columnsCrc32,
     };
-    this.sealed.push(new SealedBlock(meta, bytes, this.opts.codec, this.sealed.length));
-    this.sealedBytes += bytes.length;
-    this.sealedRawBytes += head.size;
-    this.head = new HeadBlock();
-    this.encoded = undefined;
+    this.sealed[index] = new SealedBlock(meta, block.bytes, this.opts.codec, index);
+    this.sealedBytes += block.bytes.length;
+  }
+
+  /** Compresses every block still pending right now, on this thread. */
+  private settle(): SealedBlock[] {
+    for (const [index, p] of this.pending) {
+      p.compressed[SECTION_LINES] = compressLayoutSection(p.layout, SECTION_LINES, this.opts.codec);
+      this.finish(index, p);
+    }
+    return this.sealed as SealedBlock[];
+  }
+
+  /** The sealed blocks' table entries with their offsets in the encoded chunk. */
+  private tableEntries(): BlockMeta[] {
+    let offset = HEADER_LENGTH;
+    return this.settle().map((b) => {
+      const meta = b.meta.offset === offset ? b.meta : { ...b.meta, offset };
+      offset += meta.length;
+      return meta;
+    });
   }
 
   /** Loki's chunk-full rule: compressedBytes reached targetSize, or 10 sealed blocks when targetSize is 0. */
@@ -126,9 +226,9 @@ export class MemChunk {
     return this.sealed.length < BLOCKS_PER_CHUNK;
   }
 
-  /** Table entries of the sealed blocks (the head is not among them until cut). */
+  /** Table entries of the sealed blocks (the head is not among them until cut); finishes pending compression. */
   blocks(): readonly BlockMeta[] {
-    return this.sealed.map((b) => b.meta);
+    return this.tableEntries();
   }
 
   /**
@@ -138,10 +238,15 @@ export class MemChunk {
   encode(): Uint8Array {
     this.cutBlock();
     if (this.encoded === undefined) {
-      const encoded = encodeChunk(this.opts.codec, this.sealed);
-      for (let i = 0; i < this.sealed.length; i++) {
-        const { meta } = this.sealed[i];
-        this.sealed[i] = new SealedBlock(meta, encoded.subarray(meta.offset, meta.offset + meta.length), this.opts.codec, i);
+      const metas = this.tableEntries();
+      const sealed = this.sealed as SealedBlock[];
+      const encoded = encodeChunk(
+        this.opts.codec,
+        sealed.map((b, i) => ({ meta: metas[i], bytes: b.bytes })),
+      );
+      for (let i = 0; i < sealed.length; i++) {
+        const meta = metas[i];
+        sealed[i] = new SealedBlock(meta, encoded.subarray(meta.offset, meta.offset + meta.length), this.opts.codec, i);
       }
       this.encoded = encoded;
     }

@@ -231,6 +231,44 @@ describe('MemChunk appends', () => {
   });
 });
 
+describe('MemChunk head block growth and ordering', () => {
+  it('matches a stable sort by timestamp for shuffled appends that outgrow the head buffers, dropping exact duplicates', () => {
+    let seed = 7;
+    const rnd = (): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x80000000;
+    };
+    const c = chunkOf([], { blockSize: 1 << 20 });
+    const accepted: Entry[] = [];
+    for (let i = 0; i < 600; i++) {
+      const ts = T0 + BigInt(Math.floor(rnd() * 200));
+      const line = i % 7 === 0 ? `ünïcødé ${i} ` + 'x'.repeat(Math.floor(rnd() * 300)) : `line ${Math.floor(rnd() * 50)}`;
+      const e: Entry = { ts, line, metadata: i % 5 === 0 ? md({ k: String(i % 3) }) : undefined };
+      const duplicate = accepted.some((a) => a.ts === e.ts && a.line === e.line && (a.metadata?.[0]?.value ?? '') === (e.metadata?.[0]?.value ?? ''));
+      expect(c.append(e.ts, e.line, e.metadata)).toBe(!duplicate);
+      if (!duplicate) accepted.push(e);
+    }
+    expect(accepted.length).toBeLessThan(600);
+    expect(c.entries).toBe(accepted.length);
+    const expected = sortedByTs(accepted);
+    expect(read(c).fwd).toEqual(expected);
+    expect([...c.samples(ALL[0], ALL[1])]).toEqual(expected.map((e) => ({ ts: e.ts, bytes: utf8Length(e.line) })));
+    expect(c.uncompressedBytes).toBe(accepted.reduce((n, e) => n + utf8Length(e.line) + (e.metadata ? 1 + e.metadata[0].value.length : 0), 0));
+    c.cutBlock();
+    expect(read(c).fwd).toEqual(expected);
+  });
+
+  it('keeps a snapshot read unchanged while later appends grow and reorder the head', () => {
+    const c = chunkOf(logfmtEntries(10));
+    const started = c.iterate(ALL[0], ALL[1], 'forward')[Symbol.iterator]();
+    const first = started.next().value as Entry;
+    for (const e of logfmtEntries(500, T0 - 1_000_000_000n)) c.append(e.ts, e.line + ' later');
+    const rest = [...{ [Symbol.iterator]: () => started }];
+    expect([first, ...rest]).toEqual(logfmtEntries(10));
+    expect(c.entries).toBe(510);
+  });
+});
+
 describe('MemChunk samples', () => {
   it('equal the timestamps and UTF-8 line lengths iterate returns, including the head', () => {
     const entries = logfmtEntries(300).map((e, i) => (i % 5 === 0 ? { ...e, line: e.line + ' ünïcødé 🚀' } : e));
@@ -269,5 +307,52 @@ describe('MemChunk samples', () => {
       { ts: MAX_EXACT_SPAN_NS, bytes: 2 },
       { ts: MAX_EXACT_SPAN_NS + 100n, bytes: 4 },
     ]);
+  });
+});
+
+describe('MemChunk background compression (gzip)', () => {
+  const opts = { blockSize: 2048, codec: 'gzip' as const };
+
+  it('reads blocks whose lines are still compressing from their columns, equal to the compressed reads', async () => {
+    const entries = logfmtEntries(200).map((e, i) => (i % 3 === 0 ? { ...e, metadata: md({ trace: `t${i % 2}` }) } : e));
+    const c = chunkOf(entries, opts);
+    const pending = { ...read(c), samples: [...c.samples(ALL[0], ALL[1])] };
+    await c.whenCompressed();
+    expect(pending).toEqual({ ...read(c), samples: [...c.samples(ALL[0], ALL[1])] });
+    expect(pending.fwd).toEqual(entries);
+  });
+
+  it('encodes byte for byte the same chunk whether the background compression finished or not', async () => {
+    const entries = logfmtEntries(300);
+    const settled = chunkOf(entries, opts);
+    await settled.whenCompressed();
+    const early = chunkOf(entries, opts);
+    expect(Buffer.from(early.encode()).equals(Buffer.from(settled.encode()))).toBe(true);
+    expect(early.blocks()).toEqual(settled.blocks());
+    await early.whenCompressed();
+    expect(Buffer.from(early.encode()).equals(Buffer.from(settled.encode()))).toBe(true);
+  });
+
+  it('counts a block still compressing at its uncompressed size, then at its encoded size', async () => {
+    const c = chunkOf(logfmtEntries(40), opts);
+    const rawTotal = c.uncompressedBytes;
+    expect(c.compressedBytes).toBe(rawTotal);
+    await c.whenCompressed();
+    const blocks = c.blocks();
+    const sealedRaw = blocks.reduce((n, b) => n + b.rawBytes, 0);
+    expect(c.compressedBytes).toBe(blocks.reduce((n, b) => n + b.length, 0) + (rawTotal - sealedRaw));
+    expect(c.compressedBytes).toBeLessThan(rawTotal);
+  });
+
+  it('lays out table offsets back to back after blocks finished in any order', async () => {
+    const c = chunkOf(logfmtEntries(400), opts);
+    await c.whenCompressed();
+    const blocks = c.blocks();
+    expect(blocks.length).toBeGreaterThan(3);
+    let offset = 12;
+    for (const b of blocks) {
+      expect(b.offset).toBe(offset);
+      offset += b.length;
+    }
   });
 });
