@@ -19,6 +19,7 @@ import { buildPipeline, buildSampleExtractor } from '../logql/log/index.js';
 import { parseExpr } from '../logql/syntax/index.js';
 import { Querier } from '../querier/querier.js';
 import type { IngesterReader } from '../querier/sources.js';
+import { RemoteTailSource } from '../querier/tail/remote-source.js';
 import { LocalTailSource } from '../querier/tail/source.js';
 import { createInMemoryKV, createRedisKV, Lifecycler, Ring, type KVStore } from '../ring/index.js';
 import { ChunkStore, createFilesystemStore, createS3Store, type ObjectStore } from '../storage/index.js';
@@ -145,11 +146,14 @@ export class Loki {
       });
       registerQueryRoutes(app, querier, cfg.auth_enabled);
       registerGrafanaRoutes(app, querier, limits, cfg.auth_enabled);
-      if (this.localOnly) {
-        const source = new LocalTailSource(this.tails, buildPipeline);
-        const maxDurationMs = nsToMs(cfg.querier.tail_max_duration);
-        registerTailRoutes(app, { querier, source, limits, maxDurationMs, authEnabled: cfg.auth_enabled });
-      }
+      const source = this.localOnly
+        ? new LocalTailSource(this.tails, buildPipeline)
+        : new RemoteTailSource({
+            addresses: () => this.ring!.healthyInstances('read').map((i) => i.addr),
+            client: (address) => this.pool!.get(address),
+          });
+      const maxDurationMs = nsToMs(cfg.querier.tail_max_duration);
+      registerTailRoutes(app, { querier, source, limits, maxDurationMs, authEnabled: cfg.auth_enabled });
     }
 
     registerStatusRoutes(app, {
@@ -220,6 +224,7 @@ export class Loki {
       parseExpr,
       buildPipeline,
       buildSampleExtractor,
+      tails: this.tails,
     });
     this.grpcPort = this.grpc.port;
     this.lifecycler = new Lifecycler(this.kv!, {

@@ -3,6 +3,7 @@
 // quorum, kill -9 and WAL replay, graceful leave with flush to S3, and a 4th ingester taking over
 // part of the token space.
 import { createServer } from 'node:net';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IngesterClient } from '../../src/ingester-client/client.js';
 import { get, pushProto, type PushStreamSpec } from '../support/client.js';
@@ -121,6 +122,8 @@ describe('a cluster of separate processes', () => {
     expect(q.status, q.text).toBe(200);
     const got = new Map<string, [string, string][]>();
     for (const s of q.json.data.result) got.set(`{app="${s.stream.app}", cluster="test"}`, s.values);
+    const tailed = await get(querier.url, '/loki/api/v1/query_range', { query: '{app="tailed"}', ...range, limit: '5000', direction: 'forward' });
+    for (const s of tailed.json.data.result) got.set('{app="tailed"}', s.values);
     expect([...got.keys()].sort()).toEqual([...pushed.keys()].sort());
     for (const [labels, entries] of pushed) expect(got.get(labels), labels).toEqual(entries);
   };
@@ -163,6 +166,26 @@ describe('a cluster of separate processes', () => {
     await expectAllReadable();
     const metric = await get(querier.url, '/loki/api/v1/query', { query: 'sum(count_over_time({cluster="test"}[1h]))', time: range.end });
     expect(metric.json.data.result[0].value[1]).toBe('400');
+  });
+
+  it('tails through the querier what any distributor pushes, each entry once despite replication', async () => {
+    const ws = new WebSocket(`${querier.url.replace('http', 'ws')}/loki/api/v1/tail?query=${encodeURIComponent('{app="tailed"}')}`);
+    const received: [string, string][] = [];
+    ws.on('message', (data) => {
+      const frame = JSON.parse(String(data)) as { streams: { values: [string, string][] }[] };
+      for (const s of frame.streams) received.push(...s.values);
+    });
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    await new Promise((r) => setTimeout(r, 1000));
+    const entries: [string, string][] = [[ns(1), 'tailed one'], [ns(2), 'tailed two']];
+    const r = await pushProto(distributors[1].url, [{ labels: '{app="tailed"}', entries }]);
+    expect(r.status).toBe(204);
+    const deadline = Date.now() + 10_000;
+    while (received.length < 2 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
+    await new Promise((res) => setTimeout(res, 500));
+    ws.close();
+    expect(received).toEqual(entries);
+    pushed.set('{app="tailed"}', entries);
   });
 
   it('keeps accepting pushes and answering queries after an ingester is killed with -9, and replays its WAL on restart', async () => {
@@ -208,5 +231,14 @@ describe('a cluster of separate processes', () => {
     await expectAllReadable();
     const stats = await get(querier.url, '/loki/api/v1/query_range', { query: '{cluster="test"}', ...range, limit: '5000' });
     expect(stats.json.data.stats.querier.store.totalChunksRef).toBeGreaterThan(0);
+  });
+
+  it('answers 5xx (so Promtail retries) when too few replicas are alive for a quorum', async () => {
+    const alive = [...ingesters.entries()].filter(([, p]) => p.proc.exitCode === null && p.proc.signalCode === null);
+    expect(alive.length).toBe(3);
+    await alive[0][1].kill9();
+    await alive[1][1].kill9();
+    const status = await push(distributors[0], makeStreams('f', 3, 2, -55_000));
+    expect(status).toBeGreaterThanOrEqual(500);
   });
 });
