@@ -69,4 +69,23 @@ export class LocalIngesterReader {
     }
     return out;
   }
+
+  /** Unflushed chunks of the matching series overlapping [from, through]: time range and uncompressed bytes (index volume). */
+  async chunkExtents(
+    tenant: string,
+    matchers: Matcher[],
+    from: Nanos,
+    through: Nanos,
+  ): Promise<{ labels: Labels; chunks: { from: Nanos; through: Nanos; bytes: number }[] }[]> {
+    const inst = this.ingester.instance(tenant);
+    if (!inst) return [];
+    const out: { labels: Labels; chunks: { from: Nanos; through: Nanos; bytes: number }[] }[] = [];
+    for (const s of inst.seriesIn(matchers.length ? matchers : undefined, from, through + 1n)) {
+      const chunks = s.chunks
+        .filter((c) => !c.flushedMs && c.chunk.entries > 0 && c.chunk.maxTs >= from && c.chunk.minTs <= through)
+        .map((c) => ({ from: c.chunk.minTs, through: c.chunk.maxTs, bytes: c.chunk.uncompressedBytes }));
+      if (chunks.length) out.push({ labels: s.labels, chunks });
+    }
+    return out;
+  }
 }

@@ -39,6 +39,20 @@ export interface QueryOutcome {
   entriesReturned: number;
 }
 
+/** Replicas report the same series with their own chunks; keep the copy holding the most bytes. */
+function onePerSeries(lists: SeriesExtents[][]): SeriesExtents[] {
+  const best = new Map<string, { extents: SeriesExtents; bytes: number }>();
+  for (const list of lists) {
+    for (const e of list) {
+      const key = labelsString(e.labels);
+      const bytes = e.chunks.reduce((n, c) => n + c.bytes, 0);
+      const prev = best.get(key);
+      if (!prev || bytes > prev.bytes) best.set(key, { extents: e, bytes });
+    }
+  }
+  return [...best.values()].map((b) => b.extents);
+}
+
 export class Querier {
   constructor(private readonly o: QuerierOptions) {}
 
@@ -221,8 +235,8 @@ export class Querier {
     const within = this.o.queryIngestersWithin;
     if (!this.o.queryStoreOnly && (within <= 0n || through > nowNanos() - within)) {
       const pipeline = this.o.engine.buildPipeline([]);
-      const lists = await Promise.all(this.o.ingesters().map((ing) => ingesterChunkExtents(ing, tenant, matchers, from, through, pipeline)));
-      for (const list of lists) out.push(...list);
+      const lists = await this.fromIngesters((ing) => ingesterChunkExtents(ing, tenant, matchers, from, through, pipeline));
+      out.push(...(this.o.replicated ? onePerSeries(lists) : lists.flat()));
     }
     if (this.o.store && !this.o.queryIngesterOnly) {
       for (const s of await this.o.store.series(tenant, matchers, from, through + 1n))

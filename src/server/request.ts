@@ -31,3 +31,10 @@ export function registerResponseCompression(app: FastifyInstance): void {
     return gzipAsync(payload);
   });
 }
+
+/** True when the request asks for categorized labels (X-Loki-Response-Encoding-Flags: categorize-labels). */
+export function categorizeLabels(req: FastifyRequest): boolean {
+  const v = req.headers['x-loki-response-encoding-flags'];
+  const s = Array.isArray(v) ? v.join(',') : (v ?? '');
+  return s.split(',').some((f) => f.trim() === 'categorize-labels');
+}

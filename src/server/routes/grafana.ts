@@ -26,12 +26,6 @@ const JSON_UTF8 = 'application/json; charset=UTF-8';
 const PATTERN_LINE_LIMIT = 100_000;
 const DEFAULT_FIELD_LIMIT = 1000;
 
-/** True when the request asks for categorized labels (X-Loki-Response-Encoding-Flags). */
-export function categorizeLabels(req: FastifyRequest): boolean {
-  const v = req.headers['x-loki-response-encoding-flags'];
-  const s = Array.isArray(v) ? v.join(',') : (v ?? '');
-  return s.split(',').some((f) => f.trim() === 'categorize-labels');
-}
 
 /** loghttp detectedFieldsLimit: `limit`, else the older `field_limit`, default 1000. */
 function fieldLimit(p: Params): number {

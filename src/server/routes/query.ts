@@ -1,6 +1,7 @@
 // Query API routes (v1 and legacy): parameters in, querier call, Loki JSON out. No query logic
 // lives here beyond choosing the endpoint's encoding.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { QueryResult } from '../../logql/engine/index.js';
 import { parseExpr, prettyExpr } from '../../logql/syntax/index.js';
 import { ValidationError } from '../../model/errors.js';
 import { formatRFC3339Nano } from '../../model/time.js';
@@ -15,15 +16,21 @@ import {
 import { parseBounds, parseInstantQuery, parseRangeQuery } from '../../querier/params.js';
 import type { Querier } from '../../querier/querier.js';
 import { sendError } from '../http-errors.js';
+import { categorizeLabels } from '../request.js';
 import { formParams } from '../request.js';
 import { resolveTenant } from '../tenant.js';
 
 const JSON_UTF8 = 'application/json; charset=UTF-8';
 
-function categorized(req: FastifyRequest): boolean {
-  const v = req.headers['x-loki-response-encoding-flags'];
-  const s = Array.isArray(v) ? v.join(',') : (v ?? '');
-  return s.split(',').some((f) => f.trim() === 'categorize-labels');
+
+/**
+ * Streams answers carry `application/json; charset=UTF-8`, Prometheus-style ones plain
+ * `application/json` (as Loki's codecs); a Buffer body keeps fastify from appending a charset.
+ */
+function sendQueryResult(reply: FastifyReply, result: QueryResult, stats: string, categorize: boolean): FastifyReply {
+  const body = encodeQueryResponse(result, stats, categorize && result.type === 'streams');
+  if (result.type === 'streams') return reply.header('Content-Type', JSON_UTF8).send(body);
+  return reply.header('Content-Type', 'application/json').send(Buffer.from(body));
 }
 
 export function registerQueryRoutes(app: FastifyInstance, querier: Querier, authEnabled: boolean): void {
@@ -41,21 +48,17 @@ export function registerQueryRoutes(app: FastifyInstance, querier: Querier, auth
   };
 
   route('/loki/api/v1/query_range', async (req, reply, tenant, p) => {
-    const cat = categorized(req);
+    const cat = categorizeLabels(req);
     const out = await querier.rangeQuery(tenant, parseRangeQuery(p), cat);
     const stats = encodeStats(out.stats, out.execSeconds, out.entriesReturned);
-    return reply
-      .header('Content-Type', out.result.type === 'streams' ? JSON_UTF8 : 'application/json')
-      .send(encodeQueryResponse(out.result, stats, cat && out.result.type === 'streams'));
+    return sendQueryResult(reply, out.result, stats, cat);
   });
 
   route('/loki/api/v1/query', async (req, reply, tenant, p) => {
-    const cat = categorized(req);
+    const cat = categorizeLabels(req);
     const out = await querier.instantQuery(tenant, parseInstantQuery(p), cat);
     const stats = encodeStats(out.stats, out.execSeconds, out.entriesReturned);
-    return reply
-      .header('Content-Type', out.result.type === 'streams' ? JSON_UTF8 : 'application/json')
-      .send(encodeQueryResponse(out.result, stats, cat && out.result.type === 'streams'));
+    return sendQueryResult(reply, out.result, stats, cat);
   });
 
   const labelNames = async (_req: FastifyRequest, reply: FastifyReply, tenant: string, p: URLSearchParams) => {

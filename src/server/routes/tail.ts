@@ -11,7 +11,7 @@ import type { TailSource } from '../../querier/tail/source.js';
 import { CLOSE_INTERNAL_ERROR, Tailer, type TailConnection } from '../../querier/tail/tailer.js';
 import { formParams } from '../request.js';
 import { resolveTenant } from '../tenant.js';
-import { categorizeLabels } from './grafana.js';
+import { categorizeLabels } from '../request.js';
 
 const PING_PERIOD_MS = 1000;
 /** A close frame's reason fits in 123 bytes. */
