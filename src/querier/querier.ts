@@ -2,7 +2,7 @@
 // the label, series and index-stats APIs. Returns data and stats; HTTP encoding is done by routes.
 import type { Limits } from '../config/limits.js';
 import { isLogExpr, type Expr } from '../logql/ast.js';
-import { evaluate, type EngineDeps, type QueryResult } from '../logql/engine/index.js';
+import { evaluate, type EngineDeps, type QueryParams, type QueryResult } from '../logql/engine/index.js';
 import { parseExpr, parseMatchers } from '../logql/syntax/index.js';
 import { ValidationError, type Labels, type Matcher, type Nanos } from '../model/index.js';
 import { labelsString } from '../model/labels.js';
@@ -83,51 +83,25 @@ export class Querier {
   }
 
   async rangeQuery(tenant: string, req: RangeQueryRequest, categorize: boolean, signal?: AbortSignal): Promise<QueryOutcome> {
-    const expr = parseExpr(req.query);
-    const limits = this.checkLimits(tenant, expr, req.start, req.end, req.limit);
-    return this.run(tenant, (source) =>
-      evaluate(
-        {
-          expr,
-          start: req.start,
-          end: req.end,
-          step: req.step,
-          interval: req.interval,
-          direction: req.direction,
-          limit: req.limit,
-          instant: false,
-          categorizeLabels: categorize,
-        },
-        source,
-        this.o.engine,
-        { maxQuerySeries: limits.max_query_series },
-        signal,
-      ),
-    );
+    const { query, start, end, step, interval, direction, limit } = req;
+    return this.evaluateQuery(tenant, query, { start, end, step, interval, direction, limit, instant: false, categorizeLabels: categorize }, signal);
   }
 
   async instantQuery(tenant: string, req: InstantQueryRequest, categorize: boolean, signal?: AbortSignal): Promise<QueryOutcome> {
-    const expr = parseExpr(req.query);
-    const limits = this.checkLimits(tenant, expr, req.ts, req.ts, req.limit);
-    return this.run(tenant, (source) =>
-      evaluate(
-        {
-          expr,
-          start: req.ts,
-          end: req.ts,
-          step: 0n,
-          interval: 0n,
-          direction: req.direction,
-          limit: req.limit,
-          instant: true,
-          categorizeLabels: categorize,
-        },
-        source,
-        this.o.engine,
-        { maxQuerySeries: limits.max_query_series },
-        signal,
-      ),
+    const { query, ts, direction, limit } = req;
+    return this.evaluateQuery(
+      tenant,
+      query,
+      { start: ts, end: ts, step: 0n, interval: 0n, direction, limit, instant: true, categorizeLabels: categorize },
+      signal,
     );
+  }
+
+  private evaluateQuery(tenant: string, query: string, params: Omit<QueryParams, 'expr'>, signal?: AbortSignal): Promise<QueryOutcome> {
+    const expr = parseExpr(query);
+    const limits = this.checkLimits(tenant, expr, params.start, params.end, params.limit);
+    const engineLimits = { maxQuerySeries: limits.max_query_series, splitQueriesByInterval: limits.split_queries_by_interval };
+    return this.run(tenant, (source) => evaluate({ ...params, expr }, source, this.o.engine, engineLimits, signal));
   }
 
   private async run(tenant: string, fn: (source: MergedSource) => Promise<QueryResult>): Promise<QueryOutcome> {

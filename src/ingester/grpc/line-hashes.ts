@@ -2,22 +2,12 @@
 // carry them and replicas of one entry are recognised as duplicates. Pure; no I/O.
 import type { SampleExtractor, SampleOutput, SeriesSamples, StreamSampleExtractor } from '../../logql/contracts.js';
 import type { Labels, Nanos } from '../../model/index.js';
+import { lineHashLanes } from '../../iter/line-hash.js';
 
-/**
- * Appends a 64-bit hash of `line` as two 32-bit halves (low, high): FNV-1a and a multiply-xorshift
- * lane over its UTF-16 code units. Not cryptographic; the same on every ingester and version.
- */
+/** Appends the 64-bit hash of `line` (iter/line-hash lanes) as two 32-bit halves, low first. */
 export function pushLineHash(line: string, out: number[]): void {
-  let a = 0x811c9dc5;
-  let b = 0x9747b28c;
-  for (let i = 0; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-    b ^= b >>> 15;
-  }
-  b = Math.imul(b ^ line.length, 0x5bd1e995);
-  out.push(a >>> 0, (b ^ (b >>> 13)) >>> 0);
+  const [low, high] = lineHashLanes(line);
+  out.push(low, high);
 }
 
 /**

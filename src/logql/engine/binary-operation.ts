@@ -11,8 +11,8 @@ import {
 import { matchingLabels, seriesOf, withLabel } from './vector.js';
 import type { Sample, Series, StepVectors, Vector } from './vector.js';
 import { getLabel } from '../../model/index.js';
+import { arithmetic, compare, COMPARISONS, foldLiterals } from '../scalar-ops.js';
 
-const COMPARISONS = new Set<BinaryOp>(['==', '!=', '>', '>=', '<', '<=']);
 const SET_OPERATORS = new Set<BinaryOp>(['and', 'or', 'unless']);
 
 function isSetOperator(op: BinaryOp): boolean {
@@ -34,50 +34,7 @@ export function scalarValue(expr: SampleExpr): number | undefined {
     return undefined;
   }
   if (l === undefined || r === undefined) return undefined;
-  return COMPARISONS.has(expr.op) ? (compare(expr.op, l, r) ? 1 : 0) : arithmetic(expr.op, l, r);
-}
-
-function arithmetic(op: BinaryOp, l: number, r: number): number {
-  switch (op) {
-    case '+':
-      return l + r;
-    case '-':
-      return l - r;
-    case '*':
-      return l * r;
-    case '/':
-      return r === 0 ? NaN : l / r;
-    case '%':
-      return r === 0 ? NaN : l % r;
-    case '^':
-      return goPow(l, r);
-    default:
-      throw new Error(`should never happen: unexpected operation: (${op})`);
-  }
-}
-
-/** Go math.Pow: unlike JS, Pow(x, ±0) = Pow(1, y) = Pow(-1, ±Inf) = 1, even for NaN. */
-function goPow(x: number, y: number): number {
-  if (y === 0 || x === 1) return 1;
-  if (x === -1 && (y === Infinity || y === -Infinity)) return 1;
-  return x ** y;
-}
-
-function compare(op: BinaryOp, l: number, r: number): boolean {
-  switch (op) {
-    case '==':
-      return l === r;
-    case '!=':
-      return l !== r;
-    case '>':
-      return l > r;
-    case '>=':
-      return l >= r;
-    case '<':
-      return l < r;
-    default:
-      return l <= r;
-  }
+  return foldLiterals(expr.op, l, r);
 }
 
 /**

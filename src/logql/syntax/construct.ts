@@ -1,5 +1,6 @@
 // Node constructors mirroring Loki's ast.go: literal folding, binary-op type rules, aggregation
 // parameter rules. Errors Loki stores on a node are kept in `nodeErrors` for validation to report.
+import { foldLiterals } from '../scalar-ops.js';
 import type {
   BinaryOp,
   BinaryOpExpr,
@@ -79,37 +80,6 @@ const LOGICAL = new Set<BinaryOp>(['or', 'and', 'unless']);
 /** Go's %T of a log expression in Loki. */
 function goType(e: Expr): string {
   return e.kind === 'logSelector' && e.stages.length > 0 ? '*syntax.PipelineExpr' : '*syntax.MatchersExpr';
-}
-
-function foldLiterals(op: BinaryOp, l: number, r: number): number {
-  switch (op) {
-    case '+':
-      return l + r;
-    case '-':
-      return l - r;
-    case '*':
-      return l * r;
-    case '/':
-      return r === 0 ? NaN : l / r;
-    case '%':
-      return r === 0 ? NaN : l % r;
-    case '^':
-      return Math.pow(l, r);
-    case '==':
-      return l === r ? 1 : 0;
-    case '!=':
-      return l !== r ? 1 : 0;
-    case '>':
-      return l > r ? 1 : 0;
-    case '>=':
-      return l >= r ? 1 : 0;
-    case '<':
-      return l < r ? 1 : 0;
-    case '<=':
-      return l <= r ? 1 : 0;
-    default:
-      return NaN;
-  }
 }
 
 /** Loki's mustNewBinOpExpr: type checks, literal rules for logical ops, literal ⨯ literal folding. */
