@@ -164,6 +164,27 @@ describe('single-process server', () => {
     expect(inst.text).toBe('log queries are not supported as an instant query type, please change your query to a range query type');
   });
 
+  it('applies Loki\'s query limits and formats queries', async () => {
+    const points = await get(srv.url, '/loki/api/v1/query_range', { query: 'count_over_time({app="proto"}[1m])', start: '0', end: '12000', step: '1' });
+    expect(points.status).toBe(400);
+    expect(points.text).toBe('exceeded maximum resolution of 11,000 points per time series. Try increasing the value of the step parameter');
+    const limit = await get(srv.url, '/loki/api/v1/query_range', { query: '{app="proto"}', ...range, limit: '5001' });
+    expect(limit.status).toBe(400);
+    expect(limit.text).toBe('max entries limit per query exceeded, limit > max_entries_limit_per_query (5001 > 5000)');
+    const all = await get(srv.url, '/loki/api/v1/query_range', { query: '{app=~".*"}', ...range });
+    expect(all.status).toBe(400);
+    expect(all.text).toContain('queries require at least one regexp or equality matcher that does not have an empty-compatible value');
+    const fmt = await get(srv.url, '/loki/api/v1/format_query', { query: 'sum by(app)(rate({app="a"}|="x"[5m]))' });
+    expect(fmt.json).toEqual({ status: 'success', data: 'sum by (app)(rate({app="a"} |= "x"[5m]))' });
+    const bad = await get(srv.url, '/loki/api/v1/format_query', { query: '{app=' });
+    expect(bad.status).toBe(400);
+    expect(bad.json.status).toBe('invalid-query');
+    const health = await get(srv.url, '/loki/api/v1/query', { direction: 'backward', query: 'vector(1)+vector(1)', time: '4000000000' });
+    expect(health.json.data.resultType).toBe('vector');
+    expect(health.json.data.result).toHaveLength(1);
+    expect(health.json.data.result[0].value[1]).toBe('2');
+  });
+
   it('serves the operational endpoints', async () => {
     expect((await get(srv.url, '/ready')).text).toBe('ready\n');
     const metrics = await get(srv.url, '/metrics');
