@@ -404,7 +404,7 @@ export function decodeLengths(section: Buffer, n: number, linesLength: number, i
 
 /** Reads varints and strings of the metadata section, failing cleanly at its end. */
 class MetadataReader {
-  private pos = 0;
+  position = 0;
 
   constructor(
     private readonly section: Buffer,
@@ -416,8 +416,8 @@ class MetadataReader {
     let mul = 1;
     let b: number;
     do {
-      if (this.pos >= this.section.length || mul > 0x10000000) throw this.bad();
-      b = this.section[this.pos++];
+      if (this.position >= this.section.length || mul > 0x10000000) throw this.bad();
+      b = this.section[this.position++];
       v += (b & 127) * mul;
       mul *= 128;
     } while (b > 127);
@@ -426,17 +426,28 @@ class MetadataReader {
 
   string(): string {
     const len = this.uvarint();
-    const end = this.pos + len;
+    const end = this.position + len;
     if (end > this.section.length) throw this.bad();
-    const s = this.section.toString('utf8', this.pos, end);
-    this.pos = end;
+    const s = this.section.toString('utf8', this.position, end);
+    this.position = end;
     return s;
   }
 
   skipString(): void {
     const len = this.uvarint();
-    if (this.pos + len > this.section.length) throw this.bad();
-    this.pos += len;
+    if (this.position + len > this.section.length) throw this.bad();
+    this.position += len;
+  }
+
+  skipPairs(pairs: number): void {
+    for (; pairs > 0; pairs--) {
+      this.skipString();
+      this.skipString();
+    }
+  }
+
+  skipEntry(): void {
+    this.skipPairs(this.uvarint());
   }
 
   private bad(): CorruptDataError {
@@ -447,25 +458,41 @@ class MetadataReader {
 /** Decodes the structured metadata of entries lo..hi-1 from a non-empty metadata section. */
 export function decodeMetadata(section: Buffer, lo: number, hi: number, index: number): (Labels | undefined)[] {
   const r = new MetadataReader(section, index);
-  for (let i = 0; i < lo; i++) {
-    for (let pairs = r.uvarint(); pairs > 0; pairs--) {
-      r.skipString();
-      r.skipString();
-    }
-  }
+  for (let i = 0; i < lo; i++) r.skipEntry();
   const out: (Labels | undefined)[] = new Array(hi - lo);
+  // Consecutive entries usually carry the same metadata bytes: they share one Labels object.
+  let previous: Labels | undefined;
+  let previousStart = 0;
+  let previousEnd = 0;
   for (let i = lo; i < hi; i++) {
+    const start = r.position;
     const pairs = r.uvarint();
     if (pairs === 0) {
       out[i - lo] = undefined;
       continue;
     }
+    r.skipPairs(pairs);
+    const end = r.position;
+    if (previous !== undefined && end - start === previousEnd - previousStart && sameBytes(section, start, previousStart, end - start)) {
+      out[i - lo] = previous;
+      continue;
+    }
+    r.position = start;
+    r.uvarint();
     const md: Label[] = new Array(pairs);
     for (let k = 0; k < pairs; k++) {
       const name = r.string();
       md[k] = { name, value: r.string() };
     }
     out[i - lo] = md;
+    previous = md;
+    previousStart = start;
+    previousEnd = end;
   }
   return out;
+}
+
+function sameBytes(buf: Buffer, a: number, b: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (buf[a + i] !== buf[b + i]) return false;
+  return true;
 }

@@ -61,8 +61,14 @@ export class HeadBlock implements EntryRun, HeadColumns {
   /** Arrival indexes in time order (ties in arrival order); undefined while arrivals are in time order. */
   private order: Uint32Array | undefined;
 
-  constructor() {
-    this.cols = newColumns(INITIAL_ENTRIES, INITIAL_BYTES);
+  /** `capacity`: entries and line bytes to make room for up front (a previous block's size saves regrowing). */
+  constructor(capacity?: { entries: number; bytes: number }) {
+    this.cols = newColumns(Math.max(INITIAL_ENTRIES, capacity?.entries ?? 0), Math.max(INITIAL_BYTES, capacity?.bytes ?? 0));
+  }
+
+  /** Room for a block like this one and an eighth more: the capacity hint for the next head block. */
+  get capacity(): { entries: number; bytes: number } {
+    return { entries: this.count + (this.count >>> 3), bytes: this.lineBytesTotal + (this.lineBytesTotal >>> 3) };
   }
 
   get entries(): number {

@@ -130,7 +130,7 @@ export class MemChunk {
   cutBlock(): void {
     const head = this.head;
     if (head.entries === 0) return;
-    this.head = new HeadBlock();
+    this.head = new HeadBlock(head.capacity);
     this.encoded = undefined;
     this.sealedRawBytes += head.size;
     const codec = this.opts.codec;
