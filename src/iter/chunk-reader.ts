@@ -4,8 +4,10 @@
 import type { Entry, Labels, Nanos, Direction } from '../model/index.js';
 import type { ChunkStats } from '../model/stats.js';
 import { lineHash } from './line-hash.js';
+import type { RangeAggregationExpr } from '../logql/ast.js';
 import type {
   LabelsResult,
+  SampleOutput,
   SelectLogsParams,
   SelectSamplesParams,
   SeriesSamples,
@@ -99,6 +101,26 @@ export function readStreamLogs(
 }
 
 /**
+ * The per-entry value of a range aggregation that never looks at a line's content: 'count' (1 an
+ * entry) or 'bytes' (the line's UTF-8 length); undefined when a stage or unwrap reads the line. Such
+ * an aggregation's labels depend on the stream and the entry's structured metadata only.
+ */
+export function valueWithoutLine(expr: RangeAggregationExpr): 'count' | 'bytes' | undefined {
+  if (expr.range.selector.stages.length > 0 || expr.range.unwrap !== undefined) return undefined;
+  switch (expr.op) {
+    case 'count_over_time':
+    case 'rate':
+    case 'absent_over_time':
+      return 'count';
+    case 'bytes_over_time':
+    case 'bytes_rate':
+      return 'bytes';
+    default:
+      return undefined;
+  }
+}
+
+/**
  * Extracts samples of one stream (ascending time), grouped by their output labels; with
  * `hashLines` each sample also carries its line's hash (for replica de-duplication).
  */
@@ -112,21 +134,43 @@ export function readStreamSamples(
 ): SeriesSamples[] {
   const extractor = params.extractor.forStream(streamLabels);
   const groups = new Map<LabelsResult, SeriesSamples>();
+  const lineFree = valueWithoutLine(params.expr);
+  // Without a stage that reads lines, an entry's output depends on its metadata object alone.
+  let lastMetadata: Labels | undefined | null = null;
+  let lastOut: SampleOutput | undefined;
+  let g: SeriesSamples | undefined;
   for (const e of entries) {
     countEntry(stats, head, e);
-    const out = extractor.process(e.ts, e.line, e.metadata);
-    if (!out) continue;
-    stats.postFilterLines++;
-    let g = groups.get(out.labels);
-    if (!g) {
-      g = hashLines ? { labels: out.labels, ts: [], values: [], hashes: [] } : { labels: out.labels, ts: [], values: [] };
-      groups.set(out.labels, g);
+    let value: number;
+    if (lineFree === undefined) {
+      const out = extractor.process(e.ts, e.line, e.metadata);
+      if (!out) continue;
+      g = groupOf(groups, out.labels, hashLines);
+      value = out.value;
+    } else {
+      if (e.metadata !== lastMetadata) {
+        lastMetadata = e.metadata;
+        lastOut = extractor.process(e.ts, e.line, e.metadata);
+        g = lastOut ? groupOf(groups, lastOut.labels, hashLines) : undefined;
+      }
+      if (!g) continue;
+      value = lineFree === 'count' ? 1 : utf8Length(e.line);
     }
+    stats.postFilterLines++;
     g.ts.push(e.ts);
-    g.values.push(out.value);
+    g.values.push(value);
     g.hashes?.push(lineHash(e.line));
   }
   return mergeByKey([...groups.values()]);
+}
+
+function groupOf(groups: Map<LabelsResult, SeriesSamples>, labels: LabelsResult, hashLines: boolean): SeriesSamples {
+  let g = groups.get(labels);
+  if (!g) {
+    g = hashLines ? { labels, ts: [], values: [], hashes: [] } : { labels, ts: [], values: [] };
+    groups.set(labels, g);
+  }
+  return g;
 }
 
 /** Series from the same stream can map to equal label sets held in different objects; join them. */

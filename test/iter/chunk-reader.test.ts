@@ -1,0 +1,104 @@
+// Reading a stream's chunks into samples: metadata-only extraction for count and bytes aggregations
+// gives exactly what the per-entry extractor gives, and stats count every entry read.
+import { describe, expect, it } from 'vitest';
+import { MemChunk, StoredChunk } from '../../src/chunks/index.js';
+import { chunkEntries, readStreamSamples, valueWithoutLine } from '../../src/iter/chunk-reader.js';
+import type { Grouping, RangeAggregationExpr } from '../../src/logql/ast.js';
+import { buildSampleExtractor } from '../../src/logql/log/index.js';
+import { parseExpr } from '../../src/logql/syntax/index.js';
+import type { Entry, Labels } from '../../src/model/index.js';
+import { emptyChunkStats } from '../../src/model/stats.js';
+
+const T0 = 1_700_000_000_000_000_000n;
+const STREAM: Labels = [
+  { name: 'app', value: 'api' },
+  { name: 'level', value: 'info' },
+];
+const WARN: Labels = [{ name: 'detected_level', value: 'warn' }];
+const INFO: Labels = [{ name: 'detected_level', value: 'info' }];
+
+function entries(): Entry[] {
+  const out: Entry[] = [];
+  for (let i = 0; i < 40; i++) {
+    const metadata = i % 4 === 0 ? undefined : i % 4 === 1 ? WARN : [{ name: 'detected_level', value: i % 3 === 0 ? 'warn' : 'info' }];
+    out.push({ ts: T0 + BigInt(i) * 1_000_000n, line: i % 5 === 0 ? `ünïcødé line ${i}` : `line ${i} error=${i % 2}`, metadata });
+  }
+  return out;
+}
+
+function storedChunk(list: readonly Entry[]): StoredChunk {
+  const c = new MemChunk({ blockSize: 300, targetSize: 0, codec: 'gzip' });
+  for (const e of list) c.append(e.ts, e.line, e.metadata);
+  return StoredChunk.decode(c.encode());
+}
+
+/** An enclosing `sum by (detected_level)`, pushed into the extractor as the engine does. */
+const BY_LEVEL: Grouping = { labels: ['detected_level'], without: false };
+
+function samplesOf(query: string, list: readonly Entry[], outer?: Grouping) {
+  const expr = parseExpr(query) as RangeAggregationExpr;
+  const stats = emptyChunkStats();
+  const params = { expr, matchers: [], extractor: buildSampleExtractor(expr, outer), start: T0, end: T0 + 10n ** 12n };
+  const series = readStreamSamples(STREAM, chunkEntries([storedChunk(list)], params.start, params.end, 'forward'), params, stats, false);
+  return { series: series.map((s) => ({ labels: s.labels.key, ts: s.ts, values: s.values })), stats };
+}
+
+/** What the extractor says entry by entry, grouped by output labels. */
+function expected(query: string, list: readonly Entry[], outer?: Grouping) {
+  const expr = parseExpr(query) as RangeAggregationExpr;
+  const extractor = buildSampleExtractor(expr, outer).forStream(STREAM);
+  const byKey = new Map<string, { labels: string; ts: bigint[]; values: number[] }>();
+  for (const e of list) {
+    const out = extractor.process(e.ts, e.line, e.metadata);
+    if (!out) continue;
+    let s = byKey.get(out.labels.key);
+    if (!s) byKey.set(out.labels.key, (s = { labels: out.labels.key, ts: [], values: [] }));
+    s.ts.push(e.ts);
+    s.values.push(out.value);
+  }
+  return [...byKey.values()];
+}
+
+const byLabels = <T extends { labels: string }>(xs: T[]): T[] => [...xs].sort((a, b) => (a.labels < b.labels ? -1 : 1));
+
+describe('readStreamSamples', () => {
+  it('tells which aggregations never read a line', () => {
+    const op = (q: string) => valueWithoutLine(parseExpr(q) as RangeAggregationExpr);
+    expect(op('count_over_time({a="b"}[1m])')).toBe('count');
+    expect(op('rate({a="b"}[1m])')).toBe('count');
+    expect(op('absent_over_time({a="b"}[1m])')).toBe('count');
+    expect(op('bytes_over_time({a="b"}[1m])')).toBe('bytes');
+    expect(op('bytes_rate({a="b"}[1m])')).toBe('bytes');
+    expect(op('count_over_time({a="b"} |= "x" [1m])')).toBeUndefined();
+    expect(op('count_over_time({a="b"} | detected_level="warn" [1m])')).toBeUndefined();
+    expect(op('sum_over_time({a="b"} | unwrap x [1m])')).toBeUndefined();
+  });
+
+  for (const [query, outer] of [
+    ['count_over_time({app="api"}[1m])', undefined],
+    ['bytes_over_time({app="api"}[1m])', undefined],
+    ['bytes_rate({app="api"}[1m])', BY_LEVEL],
+    ['count_over_time({app="api"} |= "error=1" [1m])', undefined],
+  ] as const) {
+    it(`gives the per-entry extractor's series for ${query}${outer ? ' under sum by (detected_level)' : ''}, split by structured metadata`, () => {
+      const list = entries();
+      const got = samplesOf(query, list, outer);
+      expect(byLabels(got.series)).toEqual(byLabels(expected(query, list, outer)));
+      expect(got.series.length).toBeGreaterThan(1);
+    });
+  }
+
+  it('counts every entry read in the stats, and the ones that passed as post-filter lines', () => {
+    const list = entries();
+    const bytes = list.reduce((n, e) => n + Buffer.byteLength(e.line), 0);
+    const metadataBytes = list.reduce((n, e) => n + (e.metadata ? 'detected_level'.length + e.metadata[0].value.length : 0), 0);
+    const all = samplesOf('bytes_over_time({app="api"}[1m])', list).stats;
+    expect([all.decompressedLines, all.decompressedBytes, all.decompressedStructuredMetadataBytes, all.postFilterLines]).toEqual([
+      40,
+      bytes,
+      metadataBytes,
+      40,
+    ]);
+    expect(samplesOf('count_over_time({app="api"} |= "error=1" [1m])', list).stats.postFilterLines).toBe(16);
+  });
+});
