@@ -76,7 +76,7 @@ export interface Config {
     flush_op_timeout: bigint;
     concurrent_flushes: number;
     flush_on_shutdown: boolean;
-    /** Stop accepting pushes (429) once unflushed data in memory exceeds this many bytes; 0 = off. */
+    /** Stop accepting pushes (429) once unflushed data in memory exceeds this many bytes; 0 = a quarter of the memory available. */
     max_memory_bytes: number;
     wal: {
       enabled: boolean;
