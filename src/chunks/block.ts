@@ -18,7 +18,8 @@ import {
   SECTION_TIMESTAMPS,
   sectionLength,
 } from './format.js';
-import type { BlockMeta, SampleView } from './types.js';
+import { countSkipped, linesPassing } from './line-match.js';
+import type { BlockMeta, LineBytesFilter, SampleColumns, SampleView, SkippedEntries } from './types.js';
 
 /** Node's Buffer#utf8Slice: the fastest way from UTF-8 bytes to a string (no argument juggling). */
 interface Utf8Slicing {
@@ -83,27 +84,55 @@ export class SealedBlock implements EntryRun {
     return { baseTs: this.meta.minTs, offsetsNs: offsets.subarray(lo, hi), bytes: lengths.subarray(lo, hi) };
   }
 
-  entriesIn(from: bigint, through: bigint): Entry[] {
+  columnsIn(from: bigint, through: bigint): SampleColumns {
+    const { offsets, lengths } = this.columns();
+    const lo = lowerBound(offsets, this.offsetOf(from));
+    const hi = lowerBound(offsets, this.offsetOf(through), lo);
+    return {
+      baseTs: this.meta.minTs,
+      offsetsNs: offsets.subarray(lo, hi),
+      bytes: lengths.subarray(lo, hi),
+      metadata: lo < hi ? this.metadata(lo, hi) : undefined,
+    };
+  }
+
+  private metadata(lo: number, hi: number): (Labels | undefined)[] | undefined {
+    return sectionLength(this.bytes, SECTION_METADATA) > 0 ? decodeMetadata(this.section(SECTION_METADATA), lo, hi, this.index) : undefined;
+  }
+
+  entriesIn(from: bigint, through: bigint, filter?: LineBytesFilter, skipped?: SkippedEntries): Entry[] {
     const { offsets, lengths } = this.columns();
     const lo = lowerBound(offsets, this.offsetOf(from));
     const hi = lowerBound(offsets, this.offsetOf(through), lo);
     if (lo >= hi) return [];
-    const lines = this.section(SECTION_LINES) as unknown as Utf8Slicing;
-    const metadata: (Labels | undefined)[] | undefined =
-      sectionLength(this.bytes, SECTION_METADATA) > 0 ? decodeMetadata(this.section(SECTION_METADATA), lo, hi, this.index) : undefined;
+    const linesSection = this.section(SECTION_LINES);
+    const lines = linesSection as unknown as Utf8Slicing;
+    const metadata = this.metadata(lo, hi);
     let p = 0;
     for (let i = 0; i < lo; i++) p += lengths[i];
-    const out = new Array<Entry>(hi - lo);
+    let mask: Uint8Array | undefined;
+    if (filter !== undefined) {
+      const ends = new Uint32Array(hi);
+      for (let i = lo, e = p; i < hi; i++) ends[i] = e += lengths[i];
+      mask = linesPassing(linesSection, ends, p, lo, hi, filter);
+    }
+    const out: Entry[] = [];
     const base = this.meta.minTs;
     let prevOffset = -1;
     let ts = base;
     for (let i = lo; i < hi; i++) {
+      const end = p + lengths[i];
+      const md = metadata === undefined ? undefined : metadata[i - lo];
+      if (mask !== undefined && mask[i - lo] === 0) {
+        countSkipped(skipped, lengths[i], md);
+        p = end;
+        continue;
+      }
       if (offsets[i] !== prevOffset) {
         prevOffset = offsets[i];
         ts = base + BigInt(prevOffset);
       }
-      const end = p + lengths[i];
-      out[i - lo] = { ts, line: lines.utf8Slice(p, end), metadata: metadata === undefined ? undefined : metadata[i - lo] };
+      out.push({ ts, line: lines.utf8Slice(p, end), metadata: md });
       p = end;
     }
     return out;

@@ -1,16 +1,19 @@
 // Time-ordered reads across a chunk's runs (sealed blocks, then the head): picks the runs a range
-// touches, merges runs whose time ranges overlap, and yields entries or sample columns. Decodes no run outside the range.
+// touches, merges runs whose time ranges overlap, and yields entries (optionally only lines passing a
+// byte filter) or sample columns. Decodes no run outside the range.
 import type { Direction, Entry } from '../model/entry.js';
-import { MAX_EXACT_SPAN_NS, type Sample, type SampleView } from './types.js';
+import { MAX_EXACT_SPAN_NS, type LineBytesFilter, type Sample, type SampleColumns, type SampleView, type SkippedEntries } from './types.js';
 
 /** Entries sorted by timestamp, ties in insertion order: a sealed block or a head block. */
 export interface EntryRun {
   readonly minTs: bigint;
   readonly maxTs: bigint;
-  /** Entries with from <= ts < through, ascending. */
-  entriesIn(from: bigint, through: bigint): Entry[];
+  /** Entries with from <= ts < through, ascending; with a filter only lines passing it (the rest counted in `skipped`). */
+  entriesIn(from: bigint, through: bigint, filter?: LineBytesFilter, skipped?: SkippedEntries): Entry[];
   /** Columns of the entries with from <= ts < through, ascending. */
   samplesIn(from: bigint, through: bigint): SampleView;
+  /** samplesIn with each entry's structured metadata. */
+  columnsIn(from: bigint, through: bigint): SampleColumns;
 }
 
 /** First index whose value is >= `key` in an ascending array. */
@@ -85,16 +88,18 @@ export function* iterateRuns(
   from: bigint,
   through: bigint,
   direction: Direction,
+  filter?: LineBytesFilter,
+  skipped?: SkippedEntries,
 ): Generator<Entry, void, undefined> {
   const clusters = clustersOf(runs, from, through);
   if (direction === 'forward') {
     for (const cluster of clusters) {
-      const entries = mergeByTs(cluster.map((r) => r.entriesIn(from, through)));
+      const entries = mergeByTs(cluster.map((r) => r.entriesIn(from, through, filter, skipped)));
       for (let i = 0; i < entries.length; i++) yield entries[i];
     }
   } else {
     for (let c = clusters.length - 1; c >= 0; c--) {
-      const entries = mergeByTs(clusters[c].map((r) => r.entriesIn(from, through)));
+      const entries = mergeByTs(clusters[c].map((r) => r.entriesIn(from, through, filter, skipped)));
       for (let i = entries.length - 1; i >= 0; i--) yield entries[i];
     }
   }
@@ -173,6 +178,21 @@ export function sampleViewsOfRuns(runs: readonly EntryRun[], from: bigint, throu
     } else {
       for (const view of mergeViews(cluster.map((r) => r.samplesIn(from, through)))) out.push(view);
     }
+  }
+  return out;
+}
+
+/**
+ * Sample columns with structured metadata of entries with from <= ts < through, ascending and in order
+ * across views; undefined when runs overlap in time (or touch), where equal timestamps from two runs
+ * might be duplicates only their lines could tell apart.
+ */
+export function sampleColumnsOfRuns(runs: readonly EntryRun[], from: bigint, through: bigint): SampleColumns[] | undefined {
+  const out: SampleColumns[] = [];
+  for (const cluster of clustersOf(runs, from, through)) {
+    if (cluster.length > 1) return undefined;
+    const columns = cluster[0].columnsIn(from, through);
+    if (columns.offsetsNs.length > 0) out.push(columns);
   }
   return out;
 }

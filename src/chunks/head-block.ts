@@ -5,7 +5,8 @@ import type { Entry } from '../model/entry.js';
 import type { Labels } from '../model/labels.js';
 import type { EntryRun } from './entry-runs.js';
 import type { HeadColumns } from './format.js';
-import { MAX_EXACT_SPAN_NS, type SampleView } from './types.js';
+import { countSkipped, linesPassing } from './line-match.js';
+import { MAX_EXACT_SPAN_NS, type LineBytesFilter, type SampleColumns, type SampleView, type SkippedEntries } from './types.js';
 
 /** Node's Buffer#utf8Slice: the fastest way from UTF-8 bytes to a string. */
 type Utf8SlicingBuffer = Buffer & { utf8Slice(start: number, end: number): string };
@@ -220,16 +221,32 @@ export class HeadBlock implements EntryRun, HeadColumns {
     return this.cols.metadata[this.at(i)];
   }
 
-  entriesIn(from: bigint, through: bigint): Entry[] {
+  entriesIn(from: bigint, through: bigint, filter?: LineBytesFilter, skipped?: SkippedEntries): Entry[] {
     const lo = this.rank(from, false);
     const hi = this.rank(through, false, lo);
     const c = this.cols;
-    const out = new Array<Entry>(hi - lo);
+    // The mask is by arrival: lines lie in the buffer in arrival order.
+    const mask = filter === undefined || lo >= hi ? undefined : linesPassing(c.bytes, c.ends, 0, 0, this.count, filter);
+    const out: Entry[] = [];
     for (let i = lo; i < hi; i++) {
       const a = this.at(i);
-      out[i - lo] = { ts: c.ts[a], line: c.bytes.utf8Slice(this.lineStart(a), c.ends[a]), metadata: c.metadata[a] };
+      const start = this.lineStart(a);
+      if (mask !== undefined && mask[a] === 0) {
+        countSkipped(skipped, c.ends[a] - start, c.metadata[a]);
+        continue;
+      }
+      out.push({ ts: c.ts[a], line: c.bytes.utf8Slice(start, c.ends[a]), metadata: c.metadata[a] });
     }
     return out;
+  }
+
+  columnsIn(from: bigint, through: bigint): SampleColumns {
+    const view = this.samplesIn(from, through);
+    if (this.metadataEntries === 0) return { ...view, metadata: undefined };
+    const lo = this.rank(from, false);
+    const metadata = new Array<Labels | undefined>(view.bytes.length);
+    for (let i = 0; i < metadata.length; i++) metadata[i] = this.cols.metadata[this.at(lo + i)];
+    return { ...view, metadata };
   }
 
   samplesIn(from: bigint, through: bigint): SampleView {

@@ -5,7 +5,7 @@ import type { Direction, Entry } from '../model/entry.js';
 import type { Labels } from '../model/labels.js';
 import { SealedBlock } from './block.js';
 import { codecId, compressesInBackground, compressSectionInBackground } from './codec.js';
-import { iterateRuns, sampleViewsOfRuns, samplesOfViews, type EntryRun } from './entry-runs.js';
+import { iterateRuns, sampleColumnsOfRuns, sampleViewsOfRuns, samplesOfViews, type EntryRun } from './entry-runs.js';
 import {
   assembleBlock,
   compressLayoutSection,
@@ -19,26 +19,14 @@ import {
   type BlockLayout,
 } from './format.js';
 import { HeadBlock } from './head-block.js';
-import type { BlockMeta, ChunkOptions, Sample, SampleView } from './types.js';
+import { metadataBytes } from './metadata-size.js';
+import type { BlockMeta, ChunkOptions, LineBytesFilter, Sample, SampleColumns, SampleView, SkippedEntries } from './types.js';
 
 /** Loki's blocksPerChunk: how many blocks make a chunk full when no target size is set. */
 const BLOCKS_PER_CHUNK = 10;
 const MIN_TS = -(2n ** 63n);
 const EMPTY = Buffer.alloc(0);
 const MAX_TS = 2n ** 63n - 1n;
-
-let lastMetadata: Labels | undefined;
-let lastMetadataBytes = 0;
-
-/** UTF-8 bytes of metadata names and values; entries usually share one metadata object, so the last is remembered. */
-function metadataBytes(metadata: Labels): number {
-  if (metadata === lastMetadata) return lastMetadataBytes;
-  let n = 0;
-  for (const l of metadata) n += Buffer.byteLength(l.name) + Buffer.byteLength(l.value);
-  lastMetadata = metadata;
-  lastMetadataBytes = n;
-  return n;
-}
 
 /** A sealed head block whose lines section is being compressed in the background. */
 interface PendingBlock {
@@ -261,9 +249,17 @@ export class MemChunk {
     return runs;
   }
 
-  /** Entries with from <= ts < through, by ts in `direction`; ties in insertion order (reversed backward). */
-  iterate(from: bigint, through: bigint, direction: Direction): Iterable<Entry> {
-    return iterateRuns(this.runs(from, through), from, through, direction);
+  /**
+   * Entries with from <= ts < through, by ts in `direction`; ties in insertion order (reversed backward).
+   * With a filter, lines not passing it are skipped undecoded and counted in `skipped`.
+   */
+  iterate(from: bigint, through: bigint, direction: Direction, filter?: LineBytesFilter, skipped?: SkippedEntries): Iterable<Entry> {
+    return iterateRuns(this.runs(from, through), from, through, direction, filter, skipped);
+  }
+
+  /** Timestamps, line sizes and structured metadata of entries with from <= ts < through; undefined when blocks overlap in time. */
+  sampleColumns(from: bigint, through: bigint): SampleColumns[] | undefined {
+    return sampleColumnsOfRuns(this.runs(from, through), from, through);
   }
 
   /** Columnar timestamps and line sizes of entries with from <= ts < through, ascending; no line is decoded. */

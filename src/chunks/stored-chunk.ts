@@ -3,9 +3,9 @@
 import type { Direction, Entry } from '../model/entry.js';
 import { SealedBlock } from './block.js';
 import type { Codec } from './codec.js';
-import { iterateRuns, sampleViewsOfRuns, samplesOfViews } from './entry-runs.js';
+import { iterateRuns, sampleColumnsOfRuns, sampleViewsOfRuns, samplesOfViews } from './entry-runs.js';
 import { readChunkLayout } from './format.js';
-import type { BlockMeta, Sample, SampleView } from './types.js';
+import type { BlockMeta, LineBytesFilter, Sample, SampleColumns, SampleView, SkippedEntries } from './types.js';
 
 export class StoredChunk {
   /** The earliest timestamp in the chunk; 0n when it holds no entries. */
@@ -51,9 +51,17 @@ export class StoredChunk {
     return this.sealed.map((b) => b.meta);
   }
 
-  /** Entries with from <= ts < through, by ts in `direction`; ties in insertion order (reversed backward). */
-  iterate(from: bigint, through: bigint, direction: Direction): Iterable<Entry> {
-    return iterateRuns(this.sealed, from, through, direction);
+  /**
+   * Entries with from <= ts < through, by ts in `direction`; ties in insertion order (reversed backward).
+   * With a filter, lines not passing it are skipped undecoded and counted in `skipped`.
+   */
+  iterate(from: bigint, through: bigint, direction: Direction, filter?: LineBytesFilter, skipped?: SkippedEntries): Iterable<Entry> {
+    return iterateRuns(this.sealed, from, through, direction, filter, skipped);
+  }
+
+  /** Timestamps, line sizes and structured metadata of entries with from <= ts < through; undefined when blocks overlap in time. */
+  sampleColumns(from: bigint, through: bigint): SampleColumns[] | undefined {
+    return sampleColumnsOfRuns(this.sealed, from, through);
   }
 
   /** Columnar timestamps and line sizes of entries with from <= ts < through, ascending; no line is decompressed. */

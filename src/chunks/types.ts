@@ -1,5 +1,6 @@
 // Shared shapes of the chunk package: options, block metadata and the columnar sample view.
 // Types and constants only; no logic.
+import type { Labels } from '../model/labels.js';
 import type { Codec } from './codec.js';
 
 export interface ChunkOptions {
@@ -50,3 +51,28 @@ export interface Sample {
 
 /** The widest span of timestamps inside one block or sample view: offsets stay exact doubles. */
 export const MAX_EXACT_SPAN_NS = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * What a read may test on a line's UTF-8 bytes before decoding it: only lines containing every
+ * `include` and no `exclude` are decoded. Needles are non-empty valid UTF-8, so a byte match is a
+ * match of the decoded line; readers still apply their full filters to what is returned.
+ */
+export interface LineBytesFilter {
+  readonly include: readonly Uint8Array[];
+  readonly exclude: readonly Uint8Array[];
+}
+
+/** Counts of entries a filtered read passed over without decoding them (for query statistics). */
+export interface SkippedEntries {
+  lines: number;
+  /** Their lines' UTF-8 bytes. */
+  bytes: number;
+  /** Their structured metadata name and value bytes. */
+  metadataBytes: number;
+}
+
+/** A SampleView with each entry's structured metadata; consecutive entries with equal metadata share one object. */
+export interface SampleColumns extends SampleView {
+  /** Undefined when no entry of the view has structured metadata. */
+  readonly metadata: readonly (Labels | undefined)[] | undefined;
+}
