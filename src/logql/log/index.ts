@@ -24,3 +24,30 @@ export function extractLineFilters(stages: readonly StageExpr[]): LinePredicate 
   }
   return filters.length > 0 ? compileLineFilters(filters) : undefined;
 }
+
+/** Substrings a line must contain (all of `include`) or must not contain (any of `exclude`) to pass. */
+export interface LineNeedles {
+  include: string[];
+  exclude: string[];
+}
+
+/**
+ * The plain substring tests among the line filters that see the raw line (`|= "x"` without `or`,
+ * and every alternative of `!= "x" or "y"`), or undefined when there are none. Storage may test
+ * them on line bytes before decoding lines; the pipeline still applies every filter.
+ */
+export function extractLineNeedles(stages: readonly StageExpr[]): LineNeedles | undefined {
+  const include: string[] = [];
+  const exclude: string[] = [];
+  for (const s of stages) {
+    if (REWRITES_LINE.has(s.kind)) break;
+    if (s.kind !== 'lineFilters') continue;
+    for (const f of s.filters) {
+      const alternatives = [f.match, ...f.or];
+      if (alternatives.some((m) => m.ip || m.value === '')) continue;
+      if (f.op === '|=' && f.or.length === 0) include.push(f.match.value);
+      else if (f.op === '!=') for (const m of alternatives) exclude.push(m.value);
+    }
+  }
+  return include.length > 0 || exclude.length > 0 ? { include, exclude } : undefined;
+}
