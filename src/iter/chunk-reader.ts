@@ -1,13 +1,15 @@
 // Reads one stream's chunks for a query: entries in time order across chunks, through the compiled
 // pipeline or sample extractor, into result streams/series. Shared by the ingester (memory) and
-// the querier (stored chunks); does no I/O.
+// the querier (stored chunks); does no I/O. Lines that plain line filters reject are skipped undecoded,
+// and count/bytes aggregations without line stages read timestamp, size and metadata columns only.
+import { metadataBytes, type LineBytesFilter, type SampleColumns, type SkippedEntries } from '../chunks/index.js';
 import type { Entry, Labels, Nanos, Direction } from '../model/index.js';
 import type { ChunkStats } from '../model/stats.js';
 import { lineHash } from './line-hash.js';
-import type { RangeAggregationExpr } from '../logql/ast.js';
+import type { RangeAggregationExpr, Stage } from '../logql/ast.js';
+import { extractLineNeedles } from '../logql/log/index.js';
 import type {
   LabelsResult,
-  SampleOutput,
   SelectLogsParams,
   SelectSamplesParams,
   SeriesSamples,
@@ -18,16 +20,36 @@ import type {
 export interface ReadableChunk {
   readonly minTs: Nanos;
   readonly maxTs: Nanos;
-  iterate(from: Nanos, through: Nanos, direction: Direction): Iterable<Entry>;
+  /** With a filter, only lines passing it; the others are counted in `skipped`. */
+  iterate(from: Nanos, through: Nanos, direction: Direction, filter?: LineBytesFilter, skipped?: SkippedEntries): Iterable<Entry>;
+  /** Timestamps, line sizes and metadata, ascending; undefined when the chunk's blocks overlap in time. */
+  sampleColumns(from: Nanos, through: Nanos): SampleColumns[] | undefined;
+}
+
+/** How one stream's chunks are read. */
+export interface ChunkReadOptions {
+  /** Memory (counted as head chunk stats) or decompressed stored chunks. */
+  head: boolean;
+  /** Drop an entry equal (timestamp and line) to one read before: overlapping chunks in the store. */
+  dropDuplicates: boolean;
+  /** Give every sample its line's hash (replica de-duplication). */
+  hashLines?: boolean;
 }
 
 const utf8Length = (s: string): number => Buffer.byteLength(s, 'utf8');
 
-function metadataBytes(md: Labels | undefined): number {
-  if (!md) return 0;
-  let n = 0;
-  for (const l of md) n += utf8Length(l.name) + utf8Length(l.value);
-  return n;
+/**
+ * The line-byte filter for a selector's stages: the plain substring tests its line filters make on
+ * the raw line, as UTF-8 needles (a needle that is not valid UTF-8 is left to the pipeline).
+ */
+export function lineBytesFilter(stages: readonly Stage[]): LineBytesFilter | undefined {
+  const needles = extractLineNeedles(stages);
+  if (needles === undefined) return undefined;
+  const bytesOf = (list: string[]): Buffer[] =>
+    list.map((s) => Buffer.from(s, 'utf8')).filter((b, i) => b.toString('utf8') === list[i]);
+  const include = bytesOf(needles.include);
+  const exclude = bytesOf(needles.exclude);
+  return include.length > 0 || exclude.length > 0 ? { include, exclude } : undefined;
 }
 
 /** Entries of the chunks with from <= ts < through, ordered by `direction` across chunks. */
@@ -36,6 +58,8 @@ export function* chunkEntries(
   from: Nanos,
   through: Nanos,
   direction: Direction,
+  filter?: LineBytesFilter,
+  skipped?: SkippedEntries,
 ): Generator<Entry> {
   const overlapping = chunks.filter((c) => c.maxTs >= from && c.minTs < through);
   if (overlapping.length === 0) return;
@@ -43,31 +67,181 @@ export function* chunkEntries(
   let disjoint = true;
   for (let i = 1; i < sorted.length; i++) if (sorted[i].minTs < sorted[i - 1].maxTs) disjoint = false;
   if (disjoint) {
-    if (direction === 'forward') for (const c of sorted) yield* c.iterate(from, through, 'forward');
-    else for (let i = sorted.length - 1; i >= 0; i--) yield* sorted[i].iterate(from, through, 'backward');
+    if (direction === 'forward') for (const c of sorted) yield* c.iterate(from, through, 'forward', filter, skipped);
+    else for (let i = sorted.length - 1; i >= 0; i--) yield* sorted[i].iterate(from, through, 'backward', filter, skipped);
     return;
   }
   // Out-of-order writes made chunks overlap: merge them (stable: ties keep chunk order).
   const all: Entry[] = [];
-  for (const c of sorted) for (const e of c.iterate(from, through, 'forward')) all.push(e);
+  for (const c of sorted) for (const e of c.iterate(from, through, 'forward', filter, skipped)) all.push(e);
   all.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
   if (direction === 'forward') yield* all;
   else for (let i = all.length - 1; i >= 0; i--) yield all[i];
 }
 
+/** Drops entries equal to one already seen at the same timestamp (overlapping chunks of a stream). */
+function* withoutDuplicates(entries: Iterable<Entry>, stats: ChunkStats): Generator<Entry> {
+  let lastTs = -1n;
+  let seen: string[] = [];
+  for (const e of entries) {
+    if (e.ts !== lastTs) {
+      lastTs = e.ts;
+      seen = [e.line];
+      yield e;
+      continue;
+    }
+    if (seen.includes(e.line)) {
+      stats.totalDuplicates++;
+      continue;
+    }
+    seen.push(e.line);
+    yield e;
+  }
+}
+
 /** Adds an entry's size to the stats of its side (memory or decompressed chunks). */
 export function countEntry(stats: ChunkStats, head: boolean, e: Entry): void {
-  const bytes = utf8Length(e.line);
-  const md = metadataBytes(e.metadata);
+  countRead(stats, head, 1, utf8Length(e.line), metadataBytes(e.metadata));
+}
+
+/** Adds lines read (decoded or not) to the stats of their side. */
+function countRead(stats: ChunkStats, head: boolean, lines: number, bytes: number, md: number): void {
   if (head) {
-    stats.headChunkLines++;
+    stats.headChunkLines += lines;
     stats.headChunkBytes += bytes;
     stats.headChunkStructuredMetadataBytes += md;
   } else {
-    stats.decompressedLines++;
+    stats.decompressedLines += lines;
     stats.decompressedBytes += bytes;
     stats.decompressedStructuredMetadataBytes += md;
   }
+}
+
+const noneSkipped = (): SkippedEntries => ({ lines: 0, bytes: 0, metadataBytes: 0 });
+
+/**
+ * Runs a log query over one stream's chunks (see readStreamLogs): lines the query's plain line
+ * filters reject are skipped without being decoded.
+ */
+export function readChunkLogs(
+  streamLabels: Labels,
+  chunks: readonly ReadableChunk[],
+  params: SelectLogsParams,
+  stats: ChunkStats,
+  o: ChunkReadOptions,
+): StreamResult[] {
+  const skipped = noneSkipped();
+  const filter = filterFor(params.selector.stages, chunks, params.start, params.end, o);
+  let entries: Iterable<Entry> = chunkEntries(chunks, params.start, params.end, params.direction, filter, skipped);
+  if (o.dropDuplicates) entries = withoutDuplicates(entries, stats);
+  const res = readStreamLogs(streamLabels, entries, params, stats, o.head);
+  countRead(stats, o.head, skipped.lines, skipped.bytes, skipped.metadataBytes);
+  return res;
+}
+
+/**
+ * Extracts one stream's samples from its chunks (see readStreamSamples). Count and bytes
+ * aggregations without line stages read only the timestamp, size and metadata columns when no
+ * duplicate can hide among the chunks; otherwise lines the plain line filters reject are skipped
+ * without being decoded.
+ */
+export function readChunkSamples(
+  streamLabels: Labels,
+  chunks: readonly ReadableChunk[],
+  params: SelectSamplesParams,
+  stats: ChunkStats,
+  o: ChunkReadOptions,
+): SeriesSamples[] {
+  const lineFree = valueWithoutLine(params.expr);
+  if (lineFree !== undefined && !o.hashLines) {
+    const columns = columnsOf(chunks, params.start, params.end, o.dropDuplicates);
+    if (columns !== undefined) return samplesOfColumns(streamLabels, columns, params, stats, o.head, lineFree);
+  }
+  const skipped = noneSkipped();
+  const filter = filterFor(params.expr.range.selector.stages, chunks, params.start, params.end, o);
+  let entries: Iterable<Entry> = chunkEntries(chunks, params.start, params.end, 'forward', filter, skipped);
+  if (o.dropDuplicates) entries = withoutDuplicates(entries, stats);
+  const res = readStreamSamples(streamLabels, entries, params, stats, o.head, o.hashLines);
+  countRead(stats, o.head, skipped.lines, skipped.bytes, skipped.metadataBytes);
+  return res;
+}
+
+/**
+ * The line-bytes filter a read may use: none when duplicates are dropped and chunks overlap in time,
+ * since a skipped line's duplicate must still be recognised (and counted as one, not as a line read).
+ */
+function filterFor(stages: readonly Stage[], chunks: readonly ReadableChunk[], from: Nanos, through: Nanos, o: ChunkReadOptions): LineBytesFilter | undefined {
+  if (o.dropDuplicates && sortedIfDisjoint(chunks, from, through, true) === undefined) return undefined;
+  return lineBytesFilter(stages);
+}
+
+/** The chunks overlapping [from, through) by minTs, or undefined when two overlap (with `strict`, also when they touch). */
+function sortedIfDisjoint(chunks: readonly ReadableChunk[], from: Nanos, through: Nanos, strict: boolean): ReadableChunk[] | undefined {
+  const sorted = chunks
+    .filter((c) => c.maxTs >= from && c.minTs < through)
+    .sort((a, b) => (a.minTs < b.minTs ? -1 : a.minTs > b.minTs ? 1 : 0));
+  for (let i = 1; i < sorted.length; i++) if (strict ? sorted[i].minTs <= sorted[i - 1].maxTs : sorted[i].minTs < sorted[i - 1].maxTs) return undefined;
+  return sorted;
+}
+
+/**
+ * The columns of the chunks' entries with from <= ts < through, ascending; undefined when chunks or
+ * blocks overlap in time (with `strict`, also when they touch: an equal timestamp could be a duplicate).
+ */
+function columnsOf(chunks: readonly ReadableChunk[], from: Nanos, through: Nanos, strict: boolean): SampleColumns[] | undefined {
+  const sorted = sortedIfDisjoint(chunks, from, through, strict);
+  if (sorted === undefined) return undefined;
+  const out: SampleColumns[] = [];
+  for (const c of sorted) {
+    const columns = c.sampleColumns(from, through);
+    if (columns === undefined) return undefined;
+    for (const v of columns) out.push(v);
+  }
+  return out;
+}
+
+/** Samples of line-free aggregations from columns: the extractor runs once per metadata object. */
+function samplesOfColumns(
+  streamLabels: Labels,
+  columns: readonly SampleColumns[],
+  params: SelectSamplesParams,
+  stats: ChunkStats,
+  head: boolean,
+  value: 'count' | 'bytes',
+): SeriesSamples[] {
+  const extractor = params.extractor.forStream(streamLabels);
+  const groups = new Map<LabelsResult, SeriesSamples>();
+  let lastMetadata: Labels | undefined | null = null;
+  let g: SeriesSamples | undefined;
+  let mdBytes = 0;
+  let lines = 0;
+  let bytes = 0;
+  let md = 0;
+  let passed = 0;
+  for (const v of columns) {
+    const { baseTs, offsetsNs, bytes: sizes, metadata } = v;
+    for (let i = 0; i < offsetsNs.length; i++) {
+      const ts = baseTs + BigInt(offsetsNs[i]);
+      const m = metadata === undefined ? undefined : metadata[i];
+      if (m !== lastMetadata) {
+        lastMetadata = m;
+        mdBytes = metadataBytes(m);
+        // No stage reads the line, so an empty one stands in for it.
+        const out = extractor.process(ts, '', m);
+        g = out ? groupOf(groups, out.labels, false) : undefined;
+      }
+      lines++;
+      bytes += sizes[i];
+      md += mdBytes;
+      if (g === undefined) continue;
+      passed++;
+      g.ts.push(ts);
+      g.values.push(value === 'count' ? 1 : sizes[i]);
+    }
+  }
+  countRead(stats, head, lines, bytes, md);
+  stats.postFilterLines += passed;
+  return mergeByKey([...groups.values()]);
 }
 
 /**
@@ -137,7 +311,6 @@ export function readStreamSamples(
   const lineFree = valueWithoutLine(params.expr);
   // Without a stage that reads lines, an entry's output depends on its metadata object alone.
   let lastMetadata: Labels | undefined | null = null;
-  let lastOut: SampleOutput | undefined;
   let g: SeriesSamples | undefined;
   for (const e of entries) {
     countEntry(stats, head, e);
@@ -150,8 +323,8 @@ export function readStreamSamples(
     } else {
       if (e.metadata !== lastMetadata) {
         lastMetadata = e.metadata;
-        lastOut = extractor.process(e.ts, e.line, e.metadata);
-        g = lastOut ? groupOf(groups, lastOut.labels, hashLines) : undefined;
+        const out = extractor.process(e.ts, e.line, e.metadata);
+        g = out ? groupOf(groups, out.labels, hashLines) : undefined;
       }
       if (!g) continue;
       value = lineFree === 'count' ? 1 : utf8Length(e.line);

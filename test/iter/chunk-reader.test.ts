@@ -2,12 +2,20 @@
 // gives exactly what the per-entry extractor gives, and stats count every entry read.
 import { describe, expect, it } from 'vitest';
 import { MemChunk, StoredChunk } from '../../src/chunks/index.js';
-import { chunkEntries, readStreamSamples, valueWithoutLine } from '../../src/iter/chunk-reader.js';
-import type { Grouping, RangeAggregationExpr } from '../../src/logql/ast.js';
-import { buildSampleExtractor } from '../../src/logql/log/index.js';
+import {
+  chunkEntries,
+  readChunkLogs,
+  readChunkSamples,
+  readStreamLogs,
+  readStreamSamples,
+  valueWithoutLine,
+  type ReadableChunk,
+} from '../../src/iter/chunk-reader.js';
+import type { Grouping, LogSelectorExpr, RangeAggregationExpr } from '../../src/logql/ast.js';
+import { buildPipeline, buildSampleExtractor } from '../../src/logql/log/index.js';
 import { parseExpr } from '../../src/logql/syntax/index.js';
 import type { Entry, Labels } from '../../src/model/index.js';
-import { emptyChunkStats } from '../../src/model/stats.js';
+import { emptyChunkStats, type ChunkStats } from '../../src/model/stats.js';
 
 const T0 = 1_700_000_000_000_000_000n;
 const STREAM: Labels = [
@@ -101,4 +109,85 @@ describe('readStreamSamples', () => {
     ]);
     expect(samplesOf('count_over_time({app="api"} |= "error=1" [1m])', list).stats.postFilterLines).toBe(16);
   });
+});
+
+/** The querier's composition before readChunk*: every entry decoded, exact duplicates dropped. */
+function* decodedWithoutDuplicates(chunks: ReadableChunk[], from: bigint, through: bigint, direction: 'forward' | 'backward', stats: ChunkStats) {
+  let lastTs = -1n;
+  let seen: string[] = [];
+  for (const e of chunkEntries(chunks, from, through, direction)) {
+    if (e.ts !== lastTs) {
+      lastTs = e.ts;
+      seen = [e.line];
+      yield e;
+    } else if (seen.includes(e.line)) stats.totalDuplicates++;
+    else {
+      seen.push(e.line);
+      yield e;
+    }
+  }
+}
+
+/** Two stored chunks of one stream that overlap in time and share some exact duplicates, or two disjoint ones. */
+function chunkPairs(): Record<string, ReadableChunk[]> {
+  const list = entries();
+  const later = list.map((e) => ({ ...e, ts: e.ts + 100_000_000n }));
+  const overlapping = list.slice(20).map((e, i) => (i % 3 === 0 ? e : { ...e, line: e.line + ' again' }));
+  return {
+    disjoint: [storedChunk(list), storedChunk(later)],
+    overlapping: [storedChunk(list), storedChunk(overlapping)],
+    'in memory': [(() => {
+      const c = new MemChunk({ blockSize: 300, targetSize: 0, codec: 'gzip' });
+      for (const e of list) c.append(e.ts, e.line, e.metadata);
+      return c;
+    })()],
+  };
+}
+
+describe('readChunkLogs and readChunkSamples', () => {
+  const logQueries = [
+    '{app="api"}',
+    '{app="api"} |= "error"',
+    '{app="api"} |= "error" != "error=1"',
+    '{app="api"} != "line 1" or "ünïcødé"',
+    '{app="api"} |= "line" | logfmt | error="0"',
+    '{app="api"} |= "line" | line_format "{{.app}}" |= "api"',
+  ];
+  for (const [name, chunks] of Object.entries(chunkPairs())) {
+    for (const query of logQueries) {
+      for (const direction of ['forward', 'backward'] as const) {
+        it(`return what decoding every line returns for ${query} ${direction} (${name} chunks), with equal stats`, () => {
+          const selector = parseExpr(query) as LogSelectorExpr;
+          const params = { selector, matchers: [], pipeline: buildPipeline(selector.stages), start: T0, end: T0 + 10n ** 12n, direction, limit: 25 };
+          const wantStats = emptyChunkStats();
+          const want = readStreamLogs(STREAM, decodedWithoutDuplicates(chunks, params.start, params.end, direction, wantStats), params, wantStats, false);
+          const gotStats = emptyChunkStats();
+          const got = readChunkLogs(STREAM, chunks, params, gotStats, { head: false, dropDuplicates: true });
+          expect(got).toEqual(want);
+          if (params.limit > want.reduce((n, s) => n + s.entries.length, 0)) expect(gotStats).toEqual(wantStats);
+        });
+      }
+    }
+    const sampleQueries = [
+      'count_over_time({app="api"}[1m])',
+      'bytes_over_time({app="api"}[1m])',
+      'rate({app="api"} |= "error" [1m])',
+      'count_over_time({app="api"} != "line 2" [1m])',
+      'sum_over_time({app="api"} |= "line" | logfmt | unwrap error [1m])',
+    ];
+    for (const query of sampleQueries) {
+      it(`return what decoding every line returns for ${query} (${name} chunks), with equal stats`, () => {
+        const expr = parseExpr(query) as RangeAggregationExpr;
+        const params = { expr, matchers: [], extractor: buildSampleExtractor(expr), start: T0, end: T0 + 10n ** 12n };
+        const wantStats = emptyChunkStats();
+        const want = readStreamSamples(STREAM, decodedWithoutDuplicates(chunks, params.start, params.end, 'forward', wantStats), params, wantStats, false);
+        const gotStats = emptyChunkStats();
+        const got = readChunkSamples(STREAM, chunks, params, gotStats, { head: false, dropDuplicates: true });
+        expect(byLabels(got.map((s) => ({ labels: s.labels.key, ts: s.ts, values: s.values })))).toEqual(
+          byLabels(want.map((s) => ({ labels: s.labels.key, ts: s.ts, values: s.values }))),
+        );
+        expect(gotStats).toEqual(wantStats);
+      });
+    }
+  }
 });
