@@ -256,22 +256,41 @@ export function readStreamLogs(
   head: boolean,
 ): StreamResult[] {
   const pipeline = params.pipeline.forStream(streamLabels);
+  const noop = params.pipeline.noop;
   const groups = new Map<string, StreamResult>();
+  // Without stages an entry keeps its line and its labels depend on its metadata object alone.
+  let lastMetadata: Labels | undefined | null = null;
+  let g: StreamResult | undefined;
   let taken = 0;
   for (const e of entries) {
     countEntry(stats, head, e);
-    const out = pipeline.process(e.ts, e.line, e.metadata);
-    if (!out) continue;
-    stats.postFilterLines++;
-    let g = groups.get(out.labels.key);
-    if (!g) {
-      g = { labels: out.labels, entries: [] };
-      groups.set(out.labels.key, g);
+    if (noop) {
+      if (e.metadata !== lastMetadata) {
+        lastMetadata = e.metadata;
+        const out = pipeline.process(e.ts, e.line, e.metadata);
+        g = out === undefined ? undefined : groupOfEntries(groups, out.labels);
+      }
+      if (g === undefined) continue;
+      stats.postFilterLines++;
+      g.entries.push(e);
+    } else {
+      const out = pipeline.process(e.ts, e.line, e.metadata);
+      if (!out) continue;
+      stats.postFilterLines++;
+      groupOfEntries(groups, out.labels).entries.push(out.line === e.line ? e : { ts: e.ts, line: out.line, metadata: e.metadata });
     }
-    g.entries.push(out.line === e.line ? e : { ts: e.ts, line: out.line, metadata: e.metadata });
     if (++taken >= params.limit) break;
   }
   return [...groups.values()];
+}
+
+function groupOfEntries(groups: Map<string, StreamResult>, labels: LabelsResult): StreamResult {
+  let g = groups.get(labels.key);
+  if (!g) {
+    g = { labels, entries: [] };
+    groups.set(labels.key, g);
+  }
+  return g;
 }
 
 /**
