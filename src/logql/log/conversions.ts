@@ -63,8 +63,63 @@ const DURATION_UNITS: Record<string, bigint> = {
 };
 const MAX_DURATION = (1n << 63n) - 1n;
 
+/** Nanoseconds of the units a one-number duration may end with, by the unit's last char and length. */
+function simpleUnitNanos(s: string, end: number): [unit: number, length: number] | undefined {
+  const last = s.charCodeAt(end - 1);
+  const before = end >= 2 ? s.charCodeAt(end - 2) : 0;
+  switch (last) {
+    case 0x73: // s
+      if (before === 0x6d) return [1e6, 2]; // ms
+      if (before === 0x6e) return [1, 2]; // ns
+      if (before === 0x75 || before === 0xb5 || before === 0x3bc) return [1e3, 2]; // us µs μs
+      return [1e9, 1];
+    case 0x6d: // m
+      return [6e10, 1];
+    case 0x68: // h
+      return [3.6e12, 1];
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The common `<digits>[.<digits>]<unit>` form, computed in doubles exactly as Go does (the whole
+ * part times the unit, plus the fraction scaled in float64); undefined for any other form or when
+ * the result is not an exact double.
+ */
+function parseSimpleDurationNanos(s: string): number | undefined {
+  const end = s.length;
+  const unit = end > 1 ? simpleUnitNanos(s, end) : undefined;
+  if (unit === undefined) return undefined;
+  const numberEnd = end - unit[1];
+  let i = 0;
+  let whole = 0;
+  for (; i < numberEnd; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) break;
+    whole = whole * 10 + c;
+  }
+  if (i === 0 || i > 15) return undefined;
+  let fraction = 0;
+  let scale = 1;
+  if (i < numberEnd) {
+    if (s.charCodeAt(i) !== 0x2e || numberEnd - i - 1 > 9) return undefined;
+    for (i++; i < numberEnd; i++) {
+      const c = s.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) return undefined;
+      fraction = fraction * 10 + c;
+      scale *= 10;
+    }
+  }
+  const part = whole * unit[0];
+  const total = part + (fraction > 0 ? Math.trunc(fraction * (unit[0] / scale)) : 0);
+  return Number.isSafeInteger(part) && Number.isSafeInteger(total) ? total : undefined;
+}
+
 /** Go time.ParseDuration: nanoseconds, or Go's error text. */
 export function parseGoDurationNanos(orig: string): { ok: true; value: bigint } | { ok: false; error: string } {
+  const simple = parseSimpleDurationNanos(orig);
+  if (simple !== undefined) return { ok: true, value: BigInt(simple) };
   const invalid = { ok: false as const, error: `time: invalid duration ${timeQuote(orig)}` };
   let s = orig;
   let neg = false;

@@ -63,6 +63,39 @@ describe('Go time.ParseDuration', () => {
     expect(parseGoDurationNanos(s)).toEqual({ ok: false, error });
   });
 
+  it.each([
+    ['2.30ms', 2_300_000n],
+    ['1.234s', 1_234_000_000n],
+    ['0.1h', 360_000_000_000n],
+    ['15.5µs', 15_500n],
+    ['15.5μs', 15_500n],
+    ['1.5us', 1_500n],
+    ['5.123456789m', 307_407_407_340n],
+    ['1.s', 1_000_000_000n],
+    ['007ms', 7_000_000n],
+    ['999999999999999ns', 999_999_999_999_999n],
+    ['2562047h', 9_223_369_200_000_000_000n],
+  ])('reads the one-number form %j as %s ns', (s, ns) => {
+    expect(parseGoDurationNanos(s)).toEqual({ ok: true, value: ns });
+  });
+
+  it('reads one-number durations exactly as the same duration after a zero component', () => {
+    let seed = 12345;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const units = ['ns', 'us', 'µs', 'μs', 'ms', 's', 'm', 'h'];
+    for (let k = 0; k < 3000; k++) {
+      const whole = String(rnd(10 ** (1 + rnd(9)))).repeat(1 + rnd(2));
+      const fraction = rnd(3) === 0 ? '' : '.' + String(rnd(10 ** (1 + rnd(9)))).padStart(rnd(10), '0');
+      const s = whole + fraction + units[rnd(units.length)];
+      const slow = parseGoDurationNanos('0h' + s);
+      const fast = parseGoDurationNanos(s);
+      expect(fast.ok ? fast.value : 'error').toEqual(slow.ok ? slow.value : 'error');
+    }
+  });
+
   it('converts to seconds like Duration.Seconds()', () => {
     expect(parseGoDurationSeconds('1m30s')).toEqual({ ok: true, value: 90 });
     expect(parseGoDurationSeconds('3ms')).toEqual({ ok: true, value: 0.003 });
