@@ -43,6 +43,8 @@ export class SealedBlock implements EntryRun {
     readonly bytes: Buffer,
     private readonly codec: Codec,
     private readonly index: number,
+    /** The chunk format version the block is written in. */
+    private readonly version: number,
   ) {}
 
   get minTs(): bigint {
@@ -97,7 +99,7 @@ export class SealedBlock implements EntryRun {
   }
 
   private metadata(lo: number, hi: number): (Labels | undefined)[] | undefined {
-    return sectionLength(this.bytes, SECTION_METADATA) > 0 ? decodeMetadata(this.section(SECTION_METADATA), lo, hi, this.index) : undefined;
+    return sectionLength(this.bytes, SECTION_METADATA) > 0 ? decodeMetadata(this.section(SECTION_METADATA), lo, hi, this.index, this.version) : undefined;
   }
 
   entriesIn(from: bigint, through: bigint, filter?: LineBytesFilter, skipped?: SkippedEntries): Entry[] {

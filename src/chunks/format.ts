@@ -1,10 +1,11 @@
-// The byte layout of an encoded chunk (format version 1): block and chunk encoders, and the checked
-// readers of headers, tables and sections. Pure: bytes in, bytes out; never trusts a length or offset it read.
+// The byte layout of an encoded chunk (format version 2; version 1 is still read): block and chunk
+// encoders, and the checked readers of headers, tables and sections. Pure: bytes in, bytes out; never
+// trusts a length or offset it read.
 //
 // All fixed-width integers are little-endian. uvarint = unsigned LEB128 (7 bits a byte, low bits first).
 //
 //   chunk  := header block* table footer
-//   header := "LKCH" | version u8 (= 1) | codec u8 (0 none, 1 gzip, 2 snappy block format) | reserved u16 (= 0)
+//   header := "LKCH" | version u8 (= 2) | codec u8 (0 none, 1 gzip, 2 snappy block format) | reserved u16 (= 0)
 //             | crc32 u32 of the 8 bytes before it                                            (12 bytes)
 //   block  := sectionSizes section[0] section[1] section[2] section[3]
 //     sectionSizes := 4 x (compressedLength u32, uncompressedLength u32)                       (32 bytes)
@@ -13,8 +14,10 @@
 //     0 timestamps: per entry a uvarint, ts[i] - ts[i-1], with ts[-1] = the block's minTs (so the first is 0)
 //     1 lengths:    per entry a uvarint, the UTF-8 byte length of its line
 //     2 lines:      the lines' UTF-8 bytes, concatenated without separators
-//     3 metadata:   empty when no entry has structured metadata; else per entry a uvarint pair count, then
-//                   per pair (in push order) uvarint nameLength, name, uvarint valueLength, value (UTF-8)
+//     3 metadata:   empty when no entry has structured metadata; else per entry a uvarint code: 0 = none,
+//                   1 = the same metadata as the latest earlier entry that had some, c >= 2 = c - 1 pairs
+//                   follow, each (in push order) uvarint nameLength, name, uvarint valueLength, value (UTF-8).
+//                   Version 1 had no repeat code: the code was the pair count (0 = none).
 //     Counting and byte-summing reads decompress sections 0 and 1 only.
 //   table  := blockCount u32 | blockCount x tableEntry
 //     tableEntry := minTs i64 | maxTs i64 | entries u32 | offset u32 (from the chunk's start)
@@ -35,7 +38,9 @@ import type { BlockMeta } from './types.js';
 import { MAX_EXACT_SPAN_NS } from './types.js';
 import { MAX_UVARINT_BYTES, writeUvarint } from './varint.js';
 
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
+/** The oldest format version this reader decodes. */
+const OLDEST_VERSION = 1;
 const MAGIC = Buffer.from('LKCH', 'latin1');
 export const HEADER_LENGTH = 12;
 const FOOTER_LENGTH = 8;
@@ -111,24 +116,24 @@ function metadataBound(columns: HeadColumns): number {
   return bound;
 }
 
+const METADATA_NONE = 0;
+const METADATA_REPEAT = 1;
+
 /** Writes the metadata section (see the layout above); returns the position after it. */
 function writeMetadata(columns: HeadColumns, buf: Buffer, p: number): number {
   let previous: Labels | undefined;
-  let previousStart = 0;
-  let previousEnd = 0;
   for (let i = 0; i < columns.entries; i++) {
     const md = columns.metadataAt(i);
     if (md === undefined) {
-      buf[p++] = 0;
+      buf[p++] = METADATA_NONE;
       continue;
     }
+    // Entries usually share one metadata object (the distributor's detected_level).
     if (md === previous) {
-      // Entries usually share one metadata object (the distributor's detected_level): copy its bytes.
-      p += buf.copy(buf, p, previousStart, previousEnd);
+      buf[p++] = METADATA_REPEAT;
       continue;
     }
-    const start = p;
-    p = writeUvarint(buf, p, md.length);
+    p = writeUvarint(buf, p, md.length + 1);
     for (const l of md) {
       p = writeUvarint(buf, p, Buffer.byteLength(l.name));
       p += buf.write(l.name, p);
@@ -136,8 +141,6 @@ function writeMetadata(columns: HeadColumns, buf: Buffer, p: number): number {
       p += buf.write(l.value, p);
     }
     previous = md;
-    previousStart = start;
-    previousEnd = p;
   }
   return p;
 }
@@ -246,7 +249,7 @@ export function encodeChunk(codec: Codec, blocks: readonly EncodedBlock[]): Buff
 }
 
 /** Checks a chunk's header, footer and table and returns its codec and block table. */
-export function readChunkLayout(data: Buffer): { codec: Codec; blocks: BlockMeta[] } {
+export function readChunkLayout(data: Buffer): { codec: Codec; version: number; blocks: BlockMeta[] } {
   const len = data.length;
   const minimum = HEADER_LENGTH + 4 + FOOTER_LENGTH;
   if (len < minimum) throw corrupt(`${len} bytes is too short for a chunk (at least ${minimum}; truncated?)`);
@@ -254,7 +257,9 @@ export function readChunkLayout(data: Buffer): { codec: Codec; blocks: BlockMeta
   const headerCrc = crc32(data.subarray(0, 8));
   if (headerCrc !== data.readUInt32LE(8))
     throw corrupt(`header checksum mismatch (stored ${hex32(data.readUInt32LE(8))}, computed ${hex32(headerCrc)})`);
-  if (data[4] !== FORMAT_VERSION) throw corrupt(`unsupported format version ${data[4]} (this reader knows ${FORMAT_VERSION})`);
+  const version = data[4];
+  if (version < OLDEST_VERSION || version > FORMAT_VERSION)
+    throw corrupt(`unsupported format version ${version} (this reader knows ${OLDEST_VERSION} to ${FORMAT_VERSION})`);
   const codec = codecFromId(data[5]);
   if (codec === undefined) throw corrupt(`unknown codec id ${data[5]}`);
 
@@ -293,7 +298,7 @@ export function readChunkLayout(data: Buffer): { codec: Codec; blocks: BlockMeta
     blocks.push(meta);
   }
   if (expectedOffset !== tableOffset) throw corrupt(`blocks end at ${expectedOffset} but the block table starts at ${tableOffset}`);
-  return { codec, blocks };
+  return { codec, version, blocks };
 }
 
 /**
@@ -446,8 +451,11 @@ class MetadataReader {
     }
   }
 
-  skipEntry(): void {
-    this.skipPairs(this.uvarint());
+  /** Reads one entry's code (see the layout): the number of pairs that follow, 0 for none, -1 for a repeat. */
+  code(version: number): number {
+    const c = this.uvarint();
+    if (version === 1 || c === METADATA_NONE) return c;
+    return c === METADATA_REPEAT ? -1 : c - 1;
   }
 
   private bad(): CorruptDataError {
@@ -455,41 +463,59 @@ class MetadataReader {
   }
 }
 
-/** Decodes the structured metadata of entries lo..hi-1 from a non-empty metadata section. */
-export function decodeMetadata(section: Buffer, lo: number, hi: number, index: number): (Labels | undefined)[] {
+/**
+ * Decodes the structured metadata of entries lo..hi-1 from a non-empty metadata section of a chunk of
+ * format `version`. Entries with equal metadata (repeats, or equal bytes) share one Labels object.
+ */
+export function decodeMetadata(section: Buffer, lo: number, hi: number, index: number, version: number): (Labels | undefined)[] {
   const r = new MetadataReader(section, index);
-  for (let i = 0; i < lo; i++) r.skipEntry();
   const out: (Labels | undefined)[] = new Array(hi - lo);
-  // Consecutive entries usually carry the same metadata bytes: they share one Labels object.
+  // The latest entry with metadata: its record's pairs (start..end) and, once needed, its Labels.
   let previous: Labels | undefined;
-  let previousStart = 0;
+  let previousStart = -1;
   let previousEnd = 0;
-  for (let i = lo; i < hi; i++) {
-    const start = r.position;
-    const pairs = r.uvarint();
+  for (let i = 0; i < hi; i++) {
+    const pairs = r.code(version);
     if (pairs === 0) {
-      out[i - lo] = undefined;
+      if (i >= lo) out[i - lo] = undefined;
       continue;
     }
+    if (pairs < 0) {
+      if (previousStart < 0) throw corrupt(`block ${index} metadata section repeats metadata before any was written`);
+      if (i >= lo) {
+        if (previous === undefined) previous = pairsAt(r, previousStart, previousEnd);
+        out[i - lo] = previous;
+      }
+      continue;
+    }
+    const start = r.position;
     r.skipPairs(pairs);
     const end = r.position;
-    if (previous !== undefined && end - start === previousEnd - previousStart && sameBytes(section, start, previousStart, end - start)) {
+    const same = previousStart >= 0 && end - start === previousEnd - previousStart && sameBytes(section, start, previousStart, end - start);
+    if (!same) {
+      previous = undefined;
+      previousStart = start;
+      previousEnd = end;
+    }
+    if (i >= lo) {
+      if (previous === undefined) previous = pairsAt(r, start, end);
       out[i - lo] = previous;
-      continue;
     }
-    r.position = start;
-    r.uvarint();
-    const md: Label[] = new Array(pairs);
-    for (let k = 0; k < pairs; k++) {
-      const name = r.string();
-      md[k] = { name, value: r.string() };
-    }
-    out[i - lo] = md;
-    previous = md;
-    previousStart = start;
-    previousEnd = end;
   }
   return out;
+}
+
+/** The pairs of the record whose pairs lie at start..end (the pair count is their own to find). */
+function pairsAt(r: MetadataReader, start: number, end: number): Labels {
+  const resume = r.position;
+  r.position = start;
+  const md: Label[] = [];
+  while (r.position < end) {
+    const name = r.string();
+    md.push({ name, value: r.string() });
+  }
+  r.position = resume;
+  return md;
 }
 
 function sameBytes(buf: Buffer, a: number, b: number, length: number): boolean {

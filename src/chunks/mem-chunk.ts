@@ -11,6 +11,7 @@ import {
   compressLayoutSection,
   encodeBlock,
   encodeChunk,
+  FORMAT_VERSION,
   HEADER_LENGTH,
   layoutBlock,
   SECTION_LINES,
@@ -176,7 +177,7 @@ export class MemChunk {
       crc32: block.crc32,
       columnsCrc32: block.columnsCrc32,
     };
-    this.sealed[index] = new SealedBlock(meta, block.bytes, this.opts.codec, index);
+    this.sealed[index] = new SealedBlock(meta, block.bytes, this.opts.codec, index, FORMAT_VERSION);
     this.sealedBytes += block.bytes.length;
   }
 
@@ -234,7 +235,7 @@ export class MemChunk {
       );
       for (let i = 0; i < sealed.length; i++) {
         const meta = metas[i];
-        sealed[i] = new SealedBlock(meta, encoded.subarray(meta.offset, meta.offset + meta.length), this.opts.codec, i);
+        sealed[i] = new SealedBlock(meta, encoded.subarray(meta.offset, meta.offset + meta.length), this.opts.codec, i, FORMAT_VERSION);
       }
       this.encoded = encoded;
     }

@@ -41,8 +41,8 @@ export class StoredChunk {
   /** Reads an encoded chunk (without copying it); throws CorruptDataError when its header or table is damaged. */
   static decode(data: Uint8Array): StoredChunk {
     const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    const { codec, blocks } = readChunkLayout(buf);
-    const sealed = blocks.map((meta, i) => new SealedBlock(meta, buf.subarray(meta.offset, meta.offset + meta.length), codec, i));
+    const { codec, version, blocks } = readChunkLayout(buf);
+    const sealed = blocks.map((meta, i) => new SealedBlock(meta, buf.subarray(meta.offset, meta.offset + meta.length), codec, i, version));
     return new StoredChunk(codec, sealed, buf.length);
   }
 

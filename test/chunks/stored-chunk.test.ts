@@ -209,7 +209,7 @@ describe('StoredChunk corruption', () => {
     const data = encoded();
     data[4] = 9;
     data.writeUInt32LE(zlib.crc32(data.subarray(0, 8)), 8);
-    expect(() => StoredChunk.decode(data)).toThrow('corrupt chunk: unsupported format version 9 (this reader knows 1)');
+    expect(() => StoredChunk.decode(data)).toThrow('corrupt chunk: unsupported format version 9 (this reader knows 1 to 2)');
   });
 
   it('reports truncation', () => {
