@@ -7,7 +7,9 @@
 //   --quick        200,000 lines (fast iteration; stored-bytes and query figures scale, ratios do not)
 //   --profile DIR  also records server CPU profiles (inspector, one .cpuprofile per phase: ingest,
 //                  flush, each query) into DIR after the timed runs; see bench/profile-top.mjs
+//   --ingest-only  skips the queries (for ingest experiments; results.json is not written)
 //   --profile-only with --profile: skips the timed pass (results.json is not written)
+//   --node-flags F extra node flags for the server process (e.g. "--max-semi-space-size=64"), for experiments
 //   --keep         keeps the temporary data folder
 //   --cluster      distributed mode (not built yet: see startCluster)
 import { spawn, spawnSync } from 'node:child_process';
@@ -40,7 +42,7 @@ const LOKI = {
 const QUERY_TARGET = { q3_count_over_time_by_level: 2, q5_topk_bytes_over_time: 2 };
 
 function parseArgs(argv) {
-  const flags = new Set(['quick', 'no-build', 'keep', 'cluster', 'profile-only']);
+  const flags = new Set(['quick', 'no-build', 'keep', 'cluster', 'profile-only', 'ingest-only']);
   const out = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -107,7 +109,7 @@ async function startSingleProcess({ inspect }) {
   fs.writeFileSync(cfgPath, SINGLE_PROCESS_CONFIG.replaceAll('{{DATA}}', dataDir));
   const logPath = path.join(dataDir, 'server.log');
   const logFd = fs.openSync(logPath, 'a');
-  const nodeArgs = inspect ? ['--inspect=127.0.0.1:0'] : [];
+  const nodeArgs = [...(args['node-flags'] ? args['node-flags'].split(/\s+/).filter(Boolean) : []), ...(inspect ? ['--inspect=127.0.0.1:0'] : [])];
   const proc = spawn(process.execPath, [...nodeArgs, 'dist/src/main.js', `-config.file=${cfgPath}`], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -257,7 +259,7 @@ async function connectProfiler(wsUrl) {
       ws.send(JSON.stringify({ id: n, method, params }));
     });
   await send('Profiler.enable');
-  await send('Profiler.setSamplingInterval', { interval: 200 });
+  await send('Profiler.setSamplingInterval', { interval: 500 });
   return {
     async record(file, fn) {
       await send('Profiler.start');
@@ -361,7 +363,14 @@ async function main() {
   const profileDir = args.profile ? path.resolve(args.profile) : undefined;
   if (profileDir && args['profile-only']) return profile(profileDir);
   const server = args.cluster ? await startCluster() : await startSingleProcess({ inspect: false });
-  const result = { date: new Date().toISOString(), mode: args.cluster ? 'cluster' : 'single-process', machine: machine(), lines: LINES, runs: RUNS };
+  const result = {
+    date: new Date().toISOString(),
+    mode: args.cluster ? 'cluster' : 'single-process',
+    machine: machine(),
+    lines: LINES,
+    runs: RUNS,
+    serverNodeFlags: args['node-flags'] ?? '',
+  };
   try {
     log(`server ${server.pids.join(',')} at ${server.url}, data in ${server.dataDir}`);
     const meta = path.join(server.dataDir, 'run.json');
@@ -380,6 +389,7 @@ async function main() {
     const flushSec = await flush(server.url);
     const stored = folderBytes(server.chunksDir);
     log(`flushed in ${flushSec.toFixed(1)} s: ${stored.files} chunks, ${(stored.bytes / 1e6).toFixed(1)} MB`);
+    if (args['ingest-only']) return;
     log(`query-bench: ${RUNS} runs`);
     const cpuBeforeQueries = cpuSeconds(server.pids[0]);
     const queries = runScript('query-bench.mjs', ['--url', server.url, '--meta', meta, '--runs', String(RUNS)]);
@@ -429,6 +439,7 @@ async function profile(dir) {
       ]);
     });
     await profiler.record(path.join(dir, 'flush.cpuprofile'), () => flush(server.url));
+    if (args['ingest-only']) return;
     for (const q of profileQueries(JSON.parse(fs.readFileSync(meta, 'utf8')))) {
       await profiler.record(path.join(dir, `${q.id}.cpuprofile`), async () => {
         const r = await fetch(server.url + q.path);
