@@ -34,6 +34,12 @@ export interface ChunkReadOptions {
   dropDuplicates: boolean;
   /** Give every sample its line's hash (replica de-duplication). */
   hashLines?: boolean;
+  /**
+   * Let queries without stages call the pipeline or extractor once per structured-metadata object
+   * instead of once per entry (their output depends on nothing else), and let count/bytes
+   * aggregations read columns only. Off for an extractor that must see every line (one that hashes them).
+   */
+  byMetadata?: boolean;
 }
 
 const utf8Length = (s: string): number => Buffer.byteLength(s, 'utf8');
@@ -134,7 +140,7 @@ export function readChunkLogs(
   const filter = filterFor(params.selector.stages, chunks, params.start, params.end, o);
   let entries: Iterable<Entry> = chunkEntries(chunks, params.start, params.end, params.direction, filter, skipped);
   if (o.dropDuplicates) entries = withoutDuplicates(entries, stats);
-  const res = readStreamLogs(streamLabels, entries, params, stats, o.head);
+  const res = logsOf(streamLabels, entries, params, stats, o.head, o.byMetadata === true);
   countRead(stats, o.head, skipped.lines, skipped.bytes, skipped.metadataBytes);
   return res;
 }
@@ -152,7 +158,7 @@ export function readChunkSamples(
   stats: ChunkStats,
   o: ChunkReadOptions,
 ): SeriesSamples[] {
-  const lineFree = valueWithoutLine(params.expr);
+  const lineFree = o.byMetadata ? valueWithoutLine(params.expr) : undefined;
   if (lineFree !== undefined && !o.hashLines) {
     const columns = columnsOf(chunks, params.start, params.end, o.dropDuplicates);
     if (columns !== undefined) return samplesOfColumns(streamLabels, columns, params, stats, o.head, lineFree);
@@ -161,7 +167,7 @@ export function readChunkSamples(
   const filter = filterFor(params.expr.range.selector.stages, chunks, params.start, params.end, o);
   let entries: Iterable<Entry> = chunkEntries(chunks, params.start, params.end, 'forward', filter, skipped);
   if (o.dropDuplicates) entries = withoutDuplicates(entries, stats);
-  const res = readStreamSamples(streamLabels, entries, params, stats, o.head, o.hashLines);
+  const res = samplesOf(streamLabels, entries, params, stats, o.head, o.hashLines === true, o.byMetadata === true);
   countRead(stats, o.head, skipped.lines, skipped.bytes, skipped.metadataBytes);
   return res;
 }
@@ -255,8 +261,20 @@ export function readStreamLogs(
   stats: ChunkStats,
   head: boolean,
 ): StreamResult[] {
+  return logsOf(streamLabels, entries, params, stats, head, false);
+}
+
+/** readStreamLogs; with `byMetadata` a pipeline without stages runs once per metadata object. */
+function logsOf(
+  streamLabels: Labels,
+  entries: Iterable<Entry>,
+  params: SelectLogsParams,
+  stats: ChunkStats,
+  head: boolean,
+  byMetadata: boolean,
+): StreamResult[] {
   const pipeline = params.pipeline.forStream(streamLabels);
-  const noop = params.pipeline.noop;
+  const noop = byMetadata && params.pipeline.noop;
   const groups = new Map<string, StreamResult>();
   // Without stages an entry keeps its line and its labels depend on its metadata object alone.
   let lastMetadata: Labels | undefined | null = null;
@@ -325,9 +343,22 @@ export function readStreamSamples(
   head: boolean,
   hashLines = false,
 ): SeriesSamples[] {
+  return samplesOf(streamLabels, entries, params, stats, head, hashLines, false);
+}
+
+/** readStreamSamples; with `byMetadata` a count/bytes aggregation without stages runs the extractor once per metadata object. */
+function samplesOf(
+  streamLabels: Labels,
+  entries: Iterable<Entry>,
+  params: SelectSamplesParams,
+  stats: ChunkStats,
+  head: boolean,
+  hashLines: boolean,
+  byMetadata: boolean,
+): SeriesSamples[] {
   const extractor = params.extractor.forStream(streamLabels);
   const groups = new Map<LabelsResult, SeriesSamples>();
-  const lineFree = valueWithoutLine(params.expr);
+  const lineFree = byMetadata ? valueWithoutLine(params.expr) : undefined;
   // Without a stage that reads lines, an entry's output depends on its metadata object alone.
   let lastMetadata: Labels | undefined | null = null;
   let g: SeriesSamples | undefined;

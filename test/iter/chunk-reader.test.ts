@@ -153,16 +153,17 @@ describe('readChunkLogs and readChunkSamples', () => {
     '{app="api"} |= "line" | logfmt | error="0"',
     '{app="api"} |= "line" | line_format "{{.app}}" |= "api"',
   ];
-  for (const [name, chunks] of Object.entries(chunkPairs())) {
+  for (const [name, chunks] of Object.entries(chunkPairs())) for (const byMetadata of [false, true]) {
+    const how = byMetadata ? ', metadata-level reads allowed' : '';
     for (const query of logQueries) {
       for (const direction of ['forward', 'backward'] as const) {
-        it(`return what decoding every line returns for ${query} ${direction} (${name} chunks), with equal stats`, () => {
+        it(`return what decoding every line returns for ${query} ${direction} (${name} chunks${how}), with equal stats`, () => {
           const selector = parseExpr(query) as LogSelectorExpr;
           const params = { selector, matchers: [], pipeline: buildPipeline(selector.stages), start: T0, end: T0 + 10n ** 12n, direction, limit: 25 };
           const wantStats = emptyChunkStats();
           const want = readStreamLogs(STREAM, decodedWithoutDuplicates(chunks, params.start, params.end, direction, wantStats), params, wantStats, false);
           const gotStats = emptyChunkStats();
-          const got = readChunkLogs(STREAM, chunks, params, gotStats, { head: false, dropDuplicates: true });
+          const got = readChunkLogs(STREAM, chunks, params, gotStats, { head: false, dropDuplicates: true, byMetadata });
           expect(got).toEqual(want);
           if (params.limit > want.reduce((n, s) => n + s.entries.length, 0)) expect(gotStats).toEqual(wantStats);
         });
@@ -176,13 +177,13 @@ describe('readChunkLogs and readChunkSamples', () => {
       'sum_over_time({app="api"} |= "line" | logfmt | unwrap error [1m])',
     ];
     for (const query of sampleQueries) {
-      it(`return what decoding every line returns for ${query} (${name} chunks), with equal stats`, () => {
+      it(`return what decoding every line returns for ${query} (${name} chunks${how}), with equal stats`, () => {
         const expr = parseExpr(query) as RangeAggregationExpr;
         const params = { expr, matchers: [], extractor: buildSampleExtractor(expr), start: T0, end: T0 + 10n ** 12n };
         const wantStats = emptyChunkStats();
         const want = readStreamSamples(STREAM, decodedWithoutDuplicates(chunks, params.start, params.end, 'forward', wantStats), params, wantStats, false);
         const gotStats = emptyChunkStats();
-        const got = readChunkSamples(STREAM, chunks, params, gotStats, { head: false, dropDuplicates: true });
+        const got = readChunkSamples(STREAM, chunks, params, gotStats, { head: false, dropDuplicates: true, byMetadata });
         expect(byLabels(got.map((s) => ({ labels: s.labels.key, ts: s.ts, values: s.values })))).toEqual(
           byLabels(want.map((s) => ({ labels: s.labels.key, ts: s.ts, values: s.values }))),
         );
@@ -190,4 +191,34 @@ describe('readChunkLogs and readChunkSamples', () => {
       });
     }
   }
+});
+
+describe('extractor calls', () => {
+  /** The extractor of `query`, counting the lines it is called with. */
+  function counting(query: string) {
+    const expr = parseExpr(query) as RangeAggregationExpr;
+    const inner = buildSampleExtractor(expr);
+    const lines: string[] = [];
+    const extractor = {
+      forStream: (labels: Labels) => {
+        const s = inner.forStream(labels);
+        return { process: (ts: bigint, line: string, md: Labels | undefined) => (lines.push(line), s.process(ts, line, md)) };
+      },
+    };
+    return { params: { expr, matchers: [], extractor, start: T0, end: T0 + 10n ** 12n }, lines };
+  }
+
+  it('happen once per entry with its line unless the caller allows metadata-level reads', () => {
+    const list = entries();
+    const chunks = [storedChunk(list)];
+    const perEntry = counting('count_over_time({app="api"}[1m])');
+    readChunkSamples(STREAM, chunks, perEntry.params, emptyChunkStats(), { head: false, dropDuplicates: true });
+    expect(perEntry.lines).toEqual(list.map((e) => e.line));
+    const streamRead = counting('bytes_over_time({app="api"}[1m])');
+    readStreamSamples(STREAM, chunkEntries(chunks, T0, T0 + 10n ** 12n, 'forward'), streamRead.params, emptyChunkStats(), false);
+    expect(streamRead.lines).toEqual(list.map((e) => e.line));
+    const byMetadata = counting('count_over_time({app="api"}[1m])');
+    readChunkSamples(STREAM, chunks, byMetadata.params, emptyChunkStats(), { head: false, dropDuplicates: true, byMetadata: true });
+    expect(byMetadata.lines.length).toBeLessThan(list.length);
+  });
 });
