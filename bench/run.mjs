@@ -102,6 +102,9 @@ function runScript(script, argv) {
   return JSON.parse(r.stdout.toString());
 }
 
+/** The node flags `npm start` uses, unless --node-flags replaces them. */
+const SERVER_NODE_FLAGS = (args['node-flags'] ?? '--max-semi-space-size=32').split(/\s+/).filter(Boolean);
+
 /** Starts `node dist/src/main.js` with its own data folder; resolves once /ready answers 200. */
 async function startSingleProcess({ inspect }) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lokits-bench-'));
@@ -109,7 +112,7 @@ async function startSingleProcess({ inspect }) {
   fs.writeFileSync(cfgPath, SINGLE_PROCESS_CONFIG.replaceAll('{{DATA}}', dataDir));
   const logPath = path.join(dataDir, 'server.log');
   const logFd = fs.openSync(logPath, 'a');
-  const nodeArgs = [...(args['node-flags'] ? args['node-flags'].split(/\s+/).filter(Boolean) : []), ...(inspect ? ['--inspect=127.0.0.1:0'] : [])];
+  const nodeArgs = [...SERVER_NODE_FLAGS, ...(inspect ? ['--inspect=127.0.0.1:0'] : [])];
   const proc = spawn(process.execPath, [...nodeArgs, 'dist/src/main.js', `-config.file=${cfgPath}`], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -369,7 +372,7 @@ async function main() {
     machine: machine(),
     lines: LINES,
     runs: RUNS,
-    serverNodeFlags: args['node-flags'] ?? '',
+    serverNodeFlags: SERVER_NODE_FLAGS.join(' '),
   };
   try {
     log(`server ${server.pids.join(',')} at ${server.url}, data in ${server.dataDir}`);

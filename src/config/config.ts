@@ -179,7 +179,7 @@ export function defaultConfig(): Config {
       chunk_idle_period: 30n * MINUTE,
       chunk_block_size: 262_144,
       chunk_target_size: 1_572_864,
-      chunk_encoding: 'snappy',
+      chunk_encoding: 'gzip',
       chunk_retain_period: 0n,
       max_chunk_age: 2n * HOUR,
       flush_check_period: 30n * SECOND,

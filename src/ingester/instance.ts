@@ -1,6 +1,6 @@
 // A tenant's streams inside an ingester: the stream map, the in-memory label index, and the read
 // side (logs, samples, labels, series, stats) over chunks held in memory.
-import { chunkEntries, readStreamLogs, readStreamSamples } from '../iter/chunk-reader.js';
+import { readChunkLogs, readChunkSamples } from '../iter/chunk-reader.js';
 import type { SelectLogsParams, SelectSamplesParams, SeriesSamples, StreamResult } from '../logql/contracts.js';
 import { compileMatchers, matchesLabels, type Labels, type Matcher, type Nanos } from '../model/index.js';
 import type { ChunkStats } from '../model/stats.js';
@@ -80,8 +80,7 @@ export class TenantInstance {
     for (const stream of this.lookup(params.matchers)) {
       const chunks = this.chunksIn(stream, params.start, params.end, info).map((c) => c.chunk);
       if (!chunks.length) continue;
-      const entries = chunkEntries(chunks, params.start, params.end, params.direction);
-      const res = readStreamLogs(stream.labels, entries, params, stats, true);
+      const res = readChunkLogs(stream.labels, chunks, params, stats, { head: true, dropDuplicates: false });
       if (res.length) yield res;
       if (++work % 64 === 0) await yieldToLoop();
     }
@@ -92,8 +91,7 @@ export class TenantInstance {
     for (const stream of this.lookup(params.matchers)) {
       const chunks = this.chunksIn(stream, params.start, params.end, info).map((c) => c.chunk);
       if (!chunks.length) continue;
-      const entries = chunkEntries(chunks, params.start, params.end, 'forward');
-      const res = readStreamSamples(stream.labels, entries, params, stats, true);
+      const res = readChunkSamples(stream.labels, chunks, params, stats, { head: true, dropDuplicates: false });
       if (res.length) yield res;
       if (++work % 16 === 0) await yieldToLoop();
     }

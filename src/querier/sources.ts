@@ -1,7 +1,7 @@
 // Query sources the querier combines: ingesters (memory, local or remote) and the store (flushed
 // chunks), merged into one QuerySource for the engine. Flushed chunks an ingester still serves from
 // memory are skipped in the store, so single-process reads never see an entry twice.
-import { chunkEntries, readStreamLogs, readStreamSamples, mergeSamples, type ReadableChunk } from '../iter/chunk-reader.js';
+import { readChunkLogs, readChunkSamples, mergeSamples, type ReadableChunk } from '../iter/chunk-reader.js';
 import { foldLineHash } from '../iter/line-hash.js';
 import type {
   QuerySource,
@@ -11,8 +11,8 @@ import type {
   StreamResult,
 } from '../logql/contracts.js';
 import { StoredChunk } from '../chunks/index.js';
-import type { Entry, Labels, Matcher, Nanos } from '../model/index.js';
-import type { ChunkStats, QueryStats } from '../model/stats.js';
+import type { Labels, Matcher, Nanos } from '../model/index.js';
+import type { QueryStats } from '../model/stats.js';
 import type { ChunkRef, ChunkStore } from '../storage/index.js';
 
 /** The read side of an ingester as the querier sees it (the local one, or a gRPC client). */
@@ -44,26 +44,6 @@ export interface SourceOptions {
   queryIngestersWithin: bigint;
   now: Nanos;
   stats: QueryStats;
-}
-
-/** Drops entries equal to one already seen at the same timestamp (overlapping chunks of a stream). */
-function* dropDuplicates(entries: Iterable<Entry>, stats: ChunkStats): Generator<Entry> {
-  let lastTs = -1n;
-  let seen: string[] = [];
-  for (const e of entries) {
-    if (e.ts !== lastTs) {
-      lastTs = e.ts;
-      seen = [e.line];
-      yield e;
-      continue;
-    }
-    if (seen.includes(e.line)) {
-      stats.totalDuplicates++;
-      continue;
-    }
-    seen.push(e.line);
-    yield e;
-  }
 }
 
 /** Reads flushed chunks of matching series from the store. */
@@ -100,13 +80,35 @@ export class StoreSource {
     });
   }
 
+  /**
+   * Reads time windows from the query's far end across all series (the first sized to hold about
+   * twice `limit` entries by the chunk refs' entry counts, then doubling), and stops once a window
+   * completes with `limit` entries taken: older entries cannot make the result.
+   */
   async *selectLogs(p: SelectLogsParams, skip: Set<string>): AsyncGenerator<StreamResult[]> {
-    for (const s of await this.seriesFor(p.matchers, p.start, p.end, skip)) {
-      if (!s.refs.length) continue;
-      const chunks = await this.load(s.refs);
-      const entries = dropDuplicates(chunkEntries(chunks, p.start, p.end, p.direction), this.stats.store.chunk);
-      const res = readStreamLogs(s.labels, entries, p, this.stats.store.chunk, false);
-      if (res.length) yield res;
+    const series = (await this.seriesFor(p.matchers, p.start, p.end, skip)).filter((s) => s.refs.length > 0);
+    const loaded = new Map<string, ReadableChunk>();
+    let taken = 0;
+    let entries = 0;
+    for (const s of series) for (const r of s.refs) entries += r.entries;
+    const span = p.end - p.start;
+    let width = entries > 2 * p.limit ? (span * BigInt(2 * p.limit)) / BigInt(entries) : span;
+    if (width < 1_000_000_000n) width = 1_000_000_000n;
+    for (let near = p.direction === 'backward' ? p.end : p.start; p.direction === 'backward' ? near > p.start : near < p.end; width *= 2n) {
+      const from = p.direction === 'backward' ? (near - width > p.start ? near - width : p.start) : near;
+      const through = p.direction === 'backward' ? near : near + width < p.end ? near + width : p.end;
+      near = p.direction === 'backward' ? from : through;
+      for (const s of series) {
+        const refs = s.refs.filter((r) => r.through >= from && r.from < through);
+        if (!refs.length) continue;
+        const missing = refs.filter((r) => !loaded.has(r.key));
+        if (missing.length) (await this.load(missing)).forEach((c, i) => loaded.set(missing[i].key, c));
+        const chunks = refs.map((r) => loaded.get(r.key)!);
+        const res = readChunkLogs(s.labels, chunks, { ...p, start: from, end: through }, this.stats.store.chunk, { head: false, dropDuplicates: true, byMetadata: true });
+        for (const r of res) taken += r.entries.length;
+        if (res.length) yield res;
+      }
+      if (taken >= p.limit) return;
     }
   }
 
@@ -114,8 +116,7 @@ export class StoreSource {
     for (const s of await this.seriesFor(p.matchers, p.start, p.end, skip)) {
       if (!s.refs.length) continue;
       const chunks = await this.load(s.refs);
-      const entries = dropDuplicates(chunkEntries(chunks, p.start, p.end, 'forward'), this.stats.store.chunk);
-      const res = readStreamSamples(s.labels, entries, p, this.stats.store.chunk, false, this.hashLines);
+      const res = readChunkSamples(s.labels, chunks, p, this.stats.store.chunk, { head: false, dropDuplicates: true, hashLines: this.hashLines, byMetadata: true });
       if (res.length) yield res;
     }
   }
@@ -182,11 +183,13 @@ export class MergedSource implements QuerySource {
 
   async *selectSamples(p: SelectSamplesParams): AsyncGenerator<SeriesSamples[]> {
     const served = new Set<string>();
-    const merged = new Map<string, SeriesSamples>();
+    // Parts per series, merged once at the end pairwise (n log k), not into a growing series per batch.
+    const parts = new Map<string, SeriesSamples[]>();
     const add = (batch: SeriesSamples[]): void => {
       for (const s of batch) {
-        const prev = merged.get(s.labels.key);
-        merged.set(s.labels.key, prev ? mergeSamples(prev, s) : s);
+        const list = parts.get(s.labels.key);
+        if (list) list.push(s);
+        else parts.set(s.labels.key, [s]);
       }
     };
     const start = this.ingesterStart(p.start);
@@ -199,6 +202,17 @@ export class MergedSource implements QuerySource {
       const store = new StoreSource(this.o.store, this.o.tenant, this.o.stats, this.o.replicated);
       for await (const batch of store.selectSamples(p, served)) add(batch);
     }
-    if (merged.size) yield [...merged.values()];
+    if (parts.size) yield [...parts.values()].map(mergeAll);
   }
+}
+
+/** Merges ascending series pairwise until one is left. */
+function mergeAll(list: SeriesSamples[]): SeriesSamples {
+  let level = list;
+  while (level.length > 1) {
+    const next: SeriesSamples[] = [];
+    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? mergeSamples(level[i], level[i + 1]) : level[i]);
+    level = next;
+  }
+  return level[0];
 }

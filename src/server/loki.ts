@@ -143,7 +143,10 @@ export class Loki {
         queryStoreOnly: cfg.querier.query_store_only,
         queryIngesterOnly: cfg.querier.query_ingester_only,
         limits,
-        engine: { buildPipeline, buildSampleExtractor },
+        // With replicas, series from the store and from ingesters (whose extractors are compiled
+        // without the enclosing grouping) must keep full labels to be de-duplicated against each
+        // other, so the grouping pushdown is only used in one process.
+        engine: this.localOnly ? { buildPipeline, buildSampleExtractor } : { buildPipeline, buildSampleExtractor: (e) => buildSampleExtractor(e) },
       });
       registerQueryRoutes(app, querier, cfg.auth_enabled);
       registerGrafanaRoutes(app, querier, limits, cfg.auth_enabled);

@@ -9,6 +9,9 @@
 import { crc32 } from 'node:zlib';
 import type { Entry, Label } from '../../model/index.js';
 
+/** Buffer's native UTF-8 writer (no encoding-name argument to check). */
+type Utf8WritingBuffer = Buffer & { utf8Write(s: string, offset: number, length: number): number };
+
 export const FRAME_HEADER = 8;
 
 export interface EntriesRecord {
@@ -36,7 +39,10 @@ const strSize = (s: string): number => {
 
 class Writer {
   pos = 0;
-  constructor(readonly buf: Buffer) {}
+  private readonly view: DataView;
+  constructor(readonly buf: Buffer) {
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
   u8(v: number): void {
     this.buf[this.pos++] = v;
   }
@@ -48,31 +54,62 @@ class Writer {
     this.buf[this.pos++] = v;
   }
   f64(v: number): void {
-    this.buf.writeDoubleLE(v, this.pos);
+    this.view.setFloat64(this.pos, v, true);
     this.pos += 8;
   }
   i64(v: bigint): void {
-    this.buf.writeBigInt64LE(v, this.pos);
+    this.view.setBigInt64(this.pos, v, true);
     this.pos += 8;
   }
-  str(s: string): void {
-    const len = Buffer.byteLength(s, 'utf8');
+  /** A string whose UTF-8 length is already known. */
+  strOf(s: string, len: number): void {
     this.varint(len);
-    this.buf.write(s, this.pos, len, 'utf8');
-    this.pos += len;
+    this.pos += (this.buf as Utf8WritingBuffer).utf8Write(s, this.pos, len);
+  }
+  str(s: string): void {
+    this.strOf(s, Buffer.byteLength(s, 'utf8'));
+  }
+  bytes(b: Uint8Array): void {
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
   }
 }
 
-function payloadSize(r: WalRecord): number {
+/** Byte lengths of the lines of entries records, computed once for sizing and writing. */
+type LineLengths = Map<WalRecord, Uint32Array>;
+
+/** Encoded metadata (pair count and pairs) of the last metadata object seen: entries usually share one. */
+let lastMetadata: readonly Label[] | undefined;
+let lastMetadataBytes: Buffer = Buffer.alloc(0);
+
+function metadataBytes(md: readonly Label[]): Buffer {
+  if (md === lastMetadata) return lastMetadataBytes;
+  let size = varintSize(md.length);
+  for (const l of md) size += strSize(l.name) + strSize(l.value);
+  const w = new Writer(Buffer.allocUnsafe(size));
+  w.varint(md.length);
+  for (const l of md) {
+    w.str(l.name);
+    w.str(l.value);
+  }
+  lastMetadata = md;
+  lastMetadataBytes = w.buf;
+  return w.buf;
+}
+
+function payloadSize(r: WalRecord, lengths: LineLengths): number {
   let n = 1 + 8 + strSize(r.tenant) + strSize(r.labels);
   if (r.type === 'entries') {
     n += varintSize(r.entries.length);
-    for (const e of r.entries) {
-      n += 8 + strSize(e.line);
-      const md = e.metadata ?? [];
-      n += varintSize(md.length);
-      for (const l of md) n += strSize(l.name) + strSize(l.value);
+    const lens = new Uint32Array(r.entries.length);
+    for (let i = 0; i < r.entries.length; i++) {
+      const e = r.entries[i];
+      const len = Buffer.byteLength(e.line, 'utf8');
+      lens[i] = len;
+      n += 8 + varintSize(len) + len;
+      n += e.metadata && e.metadata.length > 0 ? metadataBytes(e.metadata).length : 1;
     }
+    lengths.set(r, lens);
   }
   return n;
 }
@@ -80,7 +117,8 @@ function payloadSize(r: WalRecord): number {
 /** Encodes records into one buffer of consecutive frames. */
 export function encodeRecords(records: readonly WalRecord[]): Buffer {
   let total = 0;
-  const sizes = records.map((r) => payloadSize(r));
+  const lengths: LineLengths = new Map();
+  const sizes = records.map((r) => payloadSize(r, lengths));
   for (const s of sizes) total += FRAME_HEADER + s;
   const w = new Writer(Buffer.allocUnsafe(total));
   records.forEach((r, i) => {
@@ -92,16 +130,14 @@ export function encodeRecords(records: readonly WalRecord[]): Buffer {
     w.str(r.tenant);
     w.str(r.labels);
     if (r.type === 'entries') {
+      const lens = lengths.get(r)!;
       w.varint(r.entries.length);
-      for (const e of r.entries) {
+      for (let k = 0; k < r.entries.length; k++) {
+        const e = r.entries[k];
         w.i64(e.ts);
-        w.str(e.line);
-        const md = e.metadata ?? [];
-        w.varint(md.length);
-        for (const l of md) {
-          w.str(l.name);
-          w.str(l.value);
-        }
+        w.strOf(e.line, lens[k]);
+        if (e.metadata && e.metadata.length > 0) w.bytes(metadataBytes(e.metadata));
+        else w.u8(0);
       }
     }
     if (w.pos - payloadStart !== sizes[i]) throw new Error('WAL record size mismatch');

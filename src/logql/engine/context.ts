@@ -1,12 +1,13 @@
 // What every evaluation step needs to reach: the step grid, the query source, the injected
 // pipeline/extractor builders and the abort signal. Types only.
-import type { Stage, RangeAggregationExpr } from '../ast.js';
+import type { Grouping, Stage, RangeAggregationExpr } from '../ast.js';
 import type { Pipeline, QuerySource, SampleExtractor } from '../contracts.js';
 import type { StepGrid } from './step-grid.js';
 
 export interface EngineDeps {
   buildPipeline(stages: Stage[]): Pipeline;
-  buildSampleExtractor(expr: RangeAggregationExpr): SampleExtractor;
+  /** `outer`: the grouping of an enclosing sum that Loki pushes into the extractor. */
+  buildSampleExtractor(expr: RangeAggregationExpr, outer?: Grouping): SampleExtractor;
 }
 
 export interface EngineLimits {

@@ -105,7 +105,7 @@ async function loadSeries(
   const { grid } = ctx;
   const range = expr.range.range;
   const offset = expr.range.offset;
-  const extractor = ctx.deps.buildSampleExtractor(expr);
+  const extractor = ctx.deps.buildSampleExtractor(expr, pushdown);
   const buffers = new Map<string, SeriesBuffer>();
   const targets = new Map<string, Series>();
   throwIfAborted(ctx.signal);
