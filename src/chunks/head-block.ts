@@ -8,8 +8,11 @@ import type { HeadColumns } from './format.js';
 import { countSkipped, linesPassing } from './line-match.js';
 import { MAX_EXACT_SPAN_NS, type LineBytesFilter, type SampleColumns, type SampleView, type SkippedEntries } from './types.js';
 
-/** Node's Buffer#utf8Slice: the fastest way from UTF-8 bytes to a string. */
-type Utf8SlicingBuffer = Buffer & { utf8Slice(start: number, end: number): string };
+/** Node's Buffer#utf8Slice and #utf8Write: the fastest ways between UTF-8 bytes and strings. */
+type Utf8SlicingBuffer = Buffer & { utf8Slice(start: number, end: number): string; utf8Write(s: string, offset: number): number };
+
+/** Buffer#copy, which also copies out of a plain Uint8Array (the quickest native copy of a short range). */
+const copyBytes = Buffer.prototype.copy as (this: Uint8Array, target: Uint8Array, targetStart: number) => number;
 
 const LOW_WORD = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
 const HIGH_WORD = 1 - LOW_WORD;
@@ -137,14 +140,15 @@ export class HeadBlock implements EntryRun, HeadColumns {
 
   /**
    * Inserts in timestamp order after equal timestamps; returns the line's UTF-8 byte length, or -1
-   * (nothing stored) for an exact duplicate of an entry in this block.
+   * (nothing stored) for an exact duplicate of an entry in this block. `line` is text or its UTF-8 bytes.
    */
-  append(ts: bigint, line: string, metadata: Labels | undefined, metadataBytes: number): number {
-    this.reserve(3 * line.length);
+  append(ts: bigint, line: string | Uint8Array, metadata: Labels | undefined, metadataBytes: number): number {
+    const text = typeof line === 'string';
+    this.reserve(text ? 3 * line.length : line.length);
     const c = this.cols;
     const n = this.count;
     const start = this.lineBytesTotal;
-    const bytes = c.bytes.write(line, start);
+    const bytes = text ? c.bytes.utf8Write(line, start) : copyBytes.call(line, c.bytes, start);
     const inOrder = n === 0 || ts >= this.highest;
     const at = inOrder ? n : this.rank(ts, true);
     if (n > 0 && this.holdsDuplicate(at, ts, start, bytes, metadata)) return -1;

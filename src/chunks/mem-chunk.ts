@@ -94,12 +94,12 @@ export class MemChunk {
   }
 
   /**
-   * Appends one entry; returns false (storing nothing) when an identical entry (timestamp, line and
-   * structured metadata) is already in the head block. Any timestamp is accepted; empty metadata is
-   * stored as none. Seals the head once it holds blockSize bytes, or first when `ts` would stretch
-   * it over MAX_EXACT_SPAN_NS.
+   * Appends one entry (its line as text or as UTF-8 bytes, which are copied); returns false (storing
+   * nothing) when an identical entry (timestamp, line and structured metadata) is already in the head
+   * block. Any timestamp is accepted; empty metadata is stored as none. Seals the head once it holds
+   * blockSize bytes, or first when `ts` would stretch it over MAX_EXACT_SPAN_NS.
    */
-  append(ts: bigint, line: string, metadata?: Labels): boolean {
+  append(ts: bigint, line: string | Uint8Array, metadata?: Labels): boolean {
     if (ts < MIN_TS || ts > MAX_TS) throw new RangeError(`timestamp ${ts} is outside the signed 64-bit nanosecond range`);
     const md = metadata !== undefined && metadata.length > 0 ? metadata : undefined;
     if (!this.head.fits(ts)) this.cutBlock();
@@ -207,7 +207,7 @@ export class MemChunk {
   }
 
   /** Loki's SpaceFor: whether the entry still fits below targetSize (or under 10 sealed blocks when it is 0). */
-  spaceFor(line: string, metadata?: Labels): boolean {
+  spaceFor(line: string | Uint8Array, metadata?: Labels): boolean {
     if (this.opts.targetSize > 0) {
       const added = Buffer.byteLength(line) + (metadata === undefined ? 0 : metadataBytes(metadata));
       return this.compressedBytes + added < this.opts.targetSize;

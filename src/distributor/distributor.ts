@@ -1,6 +1,7 @@
 // The distributor's push path: decode the body, validate it, apply the tenant's ingestion rate limit
 // and hand the valid streams to the ingesters. Speaks no HTTP; every refusal is a typed error.
 import type { Limits } from '../config/limits.js';
+import { lineByteLength } from '../model/entry.js';
 import { nowNanos } from '../model/time.js';
 import { decodePushRequest, type PushStream } from './decode.js';
 import { IngestionRateLimiter } from './rate-limit.js';
@@ -74,7 +75,7 @@ export class Distributor {
     for (const s of streams) {
       for (const e of s.entries) {
         lines++;
-        bytes += Buffer.byteLength(e.line);
+        bytes += lineByteLength(e);
         if (e.metadata) for (const l of e.metadata) bytes += Buffer.byteLength(l.name) + Buffer.byteLength(l.value);
       }
     }

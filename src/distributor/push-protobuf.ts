@@ -1,7 +1,9 @@
 // Decodes a protobuf logproto.PushRequest straight from the buffer into a PushPayload, with the
-// checks and error texts of Loki's gogo-generated Unmarshal. Pure; never throws anything but ProtobufError.
+// checks and error texts of Loki's gogo-generated Unmarshal; lines stay views of the buffer (decoded
+// to strings only when read). Pure; never throws anything but ProtobufError.
+import { isUtf8 } from 'node:buffer';
 import type { Label } from '../model/labels.js';
-import type { Entry } from '../model/entry.js';
+import { BytesEntry, type Entry } from '../model/entry.js';
 import type { PushPayload, PushStream } from './push-payload.js';
 
 export class ProtobufError extends Error {}
@@ -104,7 +106,8 @@ class PushRequestDecoder {
   private entry(end: number): Entry {
     const start = this.pos;
     let ts = ZERO_TIME_UNIX_NANO;
-    let line = '';
+    let lineStart = 0;
+    let lineEnd = 0;
     let metadata: Label[] | undefined;
     while (this.pos < end) {
       const fieldStart = this.pos;
@@ -120,7 +123,8 @@ class PushRequestDecoder {
         case 2: {
           if (wireType !== 2) throw new ProtobufError(WRONG_WIRE_TYPE(wireType, 'Line'));
           const len = this.length(end, start);
-          line = this.utf8(this.pos, this.pos + len);
+          lineStart = this.pos;
+          lineEnd = this.pos + len;
           this.pos += len;
           break;
         }
@@ -142,7 +146,13 @@ class PushRequestDecoder {
           this.skip(fieldStart, end);
       }
     }
-    return { ts, line, metadata };
+    return new BytesEntry(ts, this.lineBytes(lineStart, lineEnd), metadata);
+  }
+
+  /** A line's bytes: a view of the buffer, or (for invalid UTF-8) the bytes of its decoded text, so `line` and `bytes` agree. */
+  private lineBytes(start: number, end: number): Buffer {
+    const view = this.buf.subarray(start, end);
+    return isUtf8(view) ? view : Buffer.from(this.utf8(start, end), 'utf8');
   }
 
   private labelPair(end: number): Label {

@@ -2,7 +2,7 @@
 // (request-wide), then per-stream label limits and per-entry checks, keeping the valid entries.
 // Pure: no I/O, no clock (the caller passes `now`); takes ownership of the payload's entries.
 import type { Limits } from '../config/limits.js';
-import type { Entry } from '../model/entry.js';
+import { lineByteLength, sameLine, type Entry } from '../model/entry.js';
 import { TooLargeError, UnprocessableError, ValidationError } from '../model/errors.js';
 import { labelsString, parseLabels, sortLabels, type Label, type Labels } from '../model/labels.js';
 import { formatRFC3339 } from '../model/time.js';
@@ -105,9 +105,8 @@ function labelsProblem(stream: ParsedStream, limits: Limits): string | undefined
   return undefined;
 }
 
-/** Cuts a line to at most `max` UTF-8 bytes, on a character boundary. */
+/** Cuts a line of more than `max` UTF-8 bytes to at most `max`, on a character boundary. */
 function truncateLine(line: string, max: number): string {
-  if (!longerThan(line, max)) return line;
   const bytes = Buffer.from(line, 'utf8');
   let end = max;
   while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
@@ -184,7 +183,8 @@ export function validatePush(payload: PushPayload, tenant: string, limits: Limit
     const entries = payload.streams[s].entries;
     if (entries.length === 0) continue;
     const stream = parsed[s];
-    if (limits.max_line_size_truncate && maxLine > 0) for (const e of entries) e.line = truncateLine(e.line, maxLine);
+    if (limits.max_line_size_truncate && maxLine > 0)
+      for (const e of entries) if (lineByteLength(e) > maxLine) e.line = truncateLine(e.line, maxLine);
     const labelsError = labelsProblem(stream, limits);
     if (labelsError !== undefined) {
       problems.push(labelsError);
@@ -196,7 +196,7 @@ export function validatePush(payload: PushPayload, tenant: string, limits: Limit
     let prevTs = entries[0].ts;
     for (const entry of entries) {
       const ts = entry.ts;
-      const lineBytes = byteLength(entry.line);
+      const lineBytes = lineByteLength(entry);
       if (limits.reject_old_samples && ts < rejectBefore) {
         problems.push(messages.timestampTooOld(shown, formatRFC3339(ts), formatRFC3339(rejectBefore)));
         continue;
@@ -244,7 +244,7 @@ export function validatePush(payload: PushPayload, tenant: string, limits: Limit
       if (limits.increment_duplicate_timestamp && kept.length > 0) {
         // Same timestamp, different line: move it 1ns past the previous kept entry (identical lines stay duplicates).
         const previous = kept[kept.length - 1];
-        if (previous.line !== entry.line && (ts === prevTs || ts === previous.ts)) entry.ts = previous.ts + 1n;
+        if ((ts === prevTs || ts === previous.ts) && !sameLine(previous, entry)) entry.ts = previous.ts + 1n;
         else prevTs = ts;
       }
       kept.push(entry);

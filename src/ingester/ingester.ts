@@ -6,6 +6,7 @@ import type { Limits } from '../config/limits.js';
 import {
   fingerprint,
   formatGoTime,
+  lineByteLength,
   parseLabels,
   RateLimitedError,
   ValidationError,
@@ -173,7 +174,7 @@ export class Ingester {
       }
       if (res.rateLimited.length) {
         status = 429;
-        const bytes = res.rateLimited.reduce((n, e) => n + Buffer.byteLength(e.line, 'utf8'), 0);
+        const bytes = res.rateLimited.reduce((n, e) => n + lineByteLength(e), 0);
         errors.push(
           `Per stream rate limit exceeded (limit: ${humanBytes(limits.per_stream_rate_limit)}/sec) while attempting to ingest for stream '${ps.labelsString}' totaling ${humanBytes(bytes)}, consider splitting a stream via additional labels or contact your Loki administrator to see if the limit can be increased`,
         );

@@ -2,7 +2,7 @@
 // Loki's unordered window), exact-duplicate dropping and the per-stream rate limit.
 // Never does I/O; the ingester decides when chunks are flushed.
 import { MemChunk, type ChunkOptions } from '../chunks/index.js';
-import type { Entry, Labels } from '../model/index.js';
+import { lineByteLength, sameLine, type Entry, type Labels } from '../model/index.js';
 import { formatRFC3339 } from '../model/time.js';
 
 export interface StreamLimits {
@@ -46,8 +46,11 @@ export class IngesterStream {
   readonly chunks: ChunkDesc[] = [];
   /** Newest timestamp accepted so far (-1 before the first entry). */
   lastTs = -1n;
-  /** Lines (with metadata) accepted at lastTs, to drop exact duplicates in ordered mode. */
-  private lastKeys: string[] = [];
+  /**
+   * Entries accepted at lastTs, to drop exact duplicates in ordered mode. Between pushes they hold
+   * their own copies of line bytes (see detachLastEntries), never views of a request body.
+   */
+  private lastEntries: Entry[] = [];
   /** Highest WAL sequence applied; all entries with seq <= durableSeq are in storage. */
   lastSeq = 0;
   durableSeq = 0;
@@ -77,7 +80,7 @@ export class IngesterStream {
         res.rejected.push({ entry: e, reason });
         continue;
       }
-      const size = Buffer.byteLength(e.line, 'utf8');
+      const size = lineByteLength(e);
       if (limits.rateLimit > 0 && size > this.tokens) {
         res.rateLimited.push(e);
         continue;
@@ -87,6 +90,7 @@ export class IngesterStream {
       res.accepted.push(e);
       res.bytes += size;
     }
+    this.detachLastEntries();
     return res;
   }
 
@@ -97,13 +101,14 @@ export class IngesterStream {
       if (this.check(e, limits) !== undefined) continue;
       if (this.append(e, nowMs)) n++;
     }
+    this.detachLastEntries();
     return n;
   }
 
   /** Returns a rejection reason, 'duplicate' for a silently dropped exact duplicate, or undefined. */
   private check(e: Entry, limits: StreamLimits): string | undefined {
     if (this.lastTs < 0n) return undefined;
-    if (e.ts === this.lastTs) return this.lastKeys.includes(entryKey(e)) ? 'duplicate' : undefined;
+    if (e.ts === this.lastTs) return this.holdsAtLastTs(e) ? 'duplicate' : undefined;
     if (e.ts > this.lastTs) return undefined;
     if (!limits.unorderedWrites) return 'entry out of order';
     const oldest = this.lastTs - limits.maxChunkAge / 2n;
@@ -119,14 +124,29 @@ export class IngesterStream {
       head = { chunk: new MemChunk(this.chunkOpts), closed: false, lastUpdatedMs: nowMs, flushedMs: 0, maxSeq: 0 };
       this.chunks.push(head);
     }
-    if (!head.chunk.append(e.ts, e.line, e.metadata)) return false;
+    if (!head.chunk.append(e.ts, e.bytes ?? e.line, e.metadata)) return false;
     head.lastUpdatedMs = nowMs;
     if (e.ts > this.lastTs) {
       this.lastTs = e.ts;
-      this.lastKeys.length = 0;
-      this.lastKeys.push(entryKey(e));
-    } else if (e.ts === this.lastTs) this.lastKeys.push(entryKey(e));
+      this.lastEntries.length = 0;
+      this.lastEntries.push(e);
+    } else if (e.ts === this.lastTs) this.lastEntries.push(e);
     return true;
+  }
+
+  /** Whether an entry with e's line and metadata was accepted at lastTs. */
+  private holdsAtLastTs(e: Entry): boolean {
+    for (const k of this.lastEntries) if (sameLine(k, e) && sameMetadata(k.metadata, e.metadata)) return true;
+    return false;
+  }
+
+  /** Replaces entries kept at lastTs by copies that share no memory with the request they came in. */
+  private detachLastEntries(): void {
+    const kept = this.lastEntries;
+    for (let i = 0; i < kept.length; i++) {
+      const e = kept[i];
+      if (e.bytes !== undefined) kept[i] = { ts: e.ts, line: e.line, metadata: e.metadata };
+    }
   }
 
   /** Records the WAL sequence of entries just appended (they went to the head chunk). */
@@ -151,9 +171,11 @@ export class IngesterStream {
   }
 }
 
-function entryKey(e: Entry): string {
-  if (!e.metadata || e.metadata.length === 0) return e.line;
-  let k = e.line + '\u0000';
-  for (const l of e.metadata) k += l.name + '\u0001' + l.value + '\u0001';
-  return k;
+/** Equal structured metadata; none and empty are the same. */
+function sameMetadata(a: Labels | undefined, b: Labels | undefined): boolean {
+  if (a === b) return true;
+  const n = a?.length ?? 0;
+  if (n !== (b?.length ?? 0)) return false;
+  for (let i = 0; i < n; i++) if (a![i].name !== b![i].name || a![i].value !== b![i].value) return false;
+  return true;
 }

@@ -1,6 +1,6 @@
 import { deflateRawSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { decodePushRequest, type DecodeOptions } from '../../src/distributor/decode.js';
+import { decodePushRequest, type DecodeOptions, type PushPayload } from '../../src/distributor/decode.js';
 import { TooLargeError, ValidationError } from '../../src/model/errors.js';
 import { logproto } from '../../gen/proto.js';
 import { encodePush, snappyLiteral } from '../fixtures/conformance/loki.mjs';
@@ -35,6 +35,14 @@ function failure(body: Buffer | string, opts: DecodeOptions): { type: string; st
   throw new Error('expected the body to be refused');
 }
 
+/** The payload with plain { ts, line, metadata } entries (protobuf entries keep their line as bytes and decode it when read). */
+function decoded(body: Buffer, opts: DecodeOptions): PushPayload {
+  const payload = decodePushRequest(body, opts);
+  return {
+    streams: payload.streams.map((s) => ({ labels: s.labels, entries: s.entries.map((e) => ({ ts: e.ts, line: e.line, metadata: e.metadata })) })),
+  };
+}
+
 const request = (...streams: Buffer[]): Buffer => Buffer.concat(streams.map((s) => lengthDelimited(1, s)));
 const stream = (labels: string, ...entries: Buffer[]): Buffer =>
   Buffer.concat([stringField(1, labels), ...entries.map((e) => lengthDelimited(2, e))]);
@@ -51,7 +59,7 @@ describe('protobuf push bodies', () => {
       },
       { labels: '{a="x"}', entries: [{ ns: 1n, line: '' }] },
     ]);
-    expect(decodePushRequest(body, PROTOBUF)).toEqual({
+    expect(decoded(body, PROTOBUF)).toEqual({
       streams: [
         {
           labels: '{a="b", c="d"}',
@@ -78,7 +86,7 @@ describe('protobuf push bodies', () => {
         { labels: '{app="x", env="prod"}', entries: [['1700000000123456789', 'hello', { k: 'v' }], ['1700000000123456790', 'world']] },
       ]),
     );
-    const payload = decodePushRequest(body, PROTOBUF);
+    const payload = decoded(body, PROTOBUF);
     expect(payload.streams).toEqual([
       {
         labels: '{app="x", env="prod"}',
@@ -120,7 +128,7 @@ describe('protobuf push bodies', () => {
           return { ts: seconds * 1_000_000_000n + BigInt(e.timestamp?.nanos ?? 0), line: e.line ?? '', metadata: meta.length ? meta : undefined };
         }),
       }));
-      expect(decodePushRequest(snappyBlock(bytes), PROTOBUF).streams).toEqual(expected);
+      expect(decoded(snappyBlock(bytes), PROTOBUF).streams).toEqual(expected);
     }
   });
 
@@ -152,7 +160,7 @@ describe('protobuf push bodies', () => {
       lengthDelimited(1, Buffer.concat([stream('{a="b"}', entryMessage(10, 20, 'line', parsed, unknown)), varintField(3, 12345), unknown])),
       unknown,
     ]);
-    expect(decodePushRequest(snappyBlock(body), PROTOBUF)).toEqual({
+    expect(decoded(snappyBlock(body), PROTOBUF)).toEqual({
       streams: [{ labels: '{a="b"}', entries: [{ ts: 10_000_000_020n, line: 'line', metadata: undefined }] }],
     });
   });
@@ -160,7 +168,7 @@ describe('protobuf push bodies', () => {
   it('keeps the last value of a repeated singular field and gives a missing timestamp Go zero time', () => {
     const entry = Buffer.concat([stringField(2, 'first'), stringField(2, 'second')]);
     const body = request(Buffer.concat([stringField(1, '{a="1"}'), stringField(1, '{a="2"}'), lengthDelimited(2, entry)]));
-    expect(decodePushRequest(snappyBlock(body), PROTOBUF).streams).toEqual([
+    expect(decoded(snappyBlock(body), PROTOBUF).streams).toEqual([
       { labels: '{a="2"}', entries: [{ ts: -6795364578871345152n, line: 'second', metadata: undefined }] },
     ]);
   });
@@ -275,7 +283,7 @@ describe('JSON push bodies', () => {
     expect(decodePushRequest(gzipSync(json), { ...JSON_V1, contentEncoding: 'gzip' })).toEqual(expected);
     expect(decodePushRequest(deflateRawSync(json), { ...JSON_V1, contentEncoding: 'deflate' })).toEqual(expected);
     const proto = promtailBody([{ labels: '{a="b"}', entries: [{ ns: 42n, line: 'compressed' }] }]);
-    expect(decodePushRequest(gzipSync(proto), { ...PROTOBUF, contentEncoding: 'gzip' })).toEqual(expected);
+    expect(decoded(gzipSync(proto), { ...PROTOBUF, contentEncoding: 'gzip' })).toEqual(expected);
   });
 
   it('decodes the legacy shape on /api/prom/push with RFC3339 timestamps', () => {

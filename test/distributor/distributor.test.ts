@@ -21,7 +21,9 @@ function setup(limits: Partial<Limits> = {}) {
     maxRecvMsgSize: 100 << 20,
     maxDecompressedSize: 5000 << 20,
     push: async (tenant, streams) => {
-      pushed.push([tenant, streams]);
+      // Protobuf entries keep their line as bytes and decode it when read: record plain entries.
+      const plain = streams.map((s) => ({ ...s, entries: s.entries.map((e) => ({ ts: e.ts, line: e.line, metadata: e.metadata })) }));
+      pushed.push([tenant, plain]);
     },
     metrics,
     now: () => NOW,
