@@ -55,6 +55,10 @@ export class LineFormatStage implements Stage {
     this.simpleKey = SIMPLE_KEY.exec(source)?.[1];
   }
 
+  requiredLabels(): readonly string[] | undefined {
+    return this.template.fieldsUsed;
+  }
+
   process(ts: bigint, line: string, lbs: LabelsBuilder): string | undefined {
     if (this.simpleKey !== undefined) return lbs.get(this.simpleKey) ?? '';
     this.ctx.reset(lbs, line, ts);
@@ -89,6 +93,20 @@ export class LabelFormatStage implements Stage {
         ? { dst: f.dst, rename: f.rename }
         : { dst: f.dst, template: compile(f.template, 'label', (m) => `invalid template for label '${f.dst}': ${m}`) },
     );
+  }
+
+  /** Renamed labels and template fields; undefined when a template may read any label. */
+  requiredLabels(): readonly string[] | undefined {
+    const names: string[] = [];
+    for (const f of this.formats) {
+      if (f.rename !== undefined) names.push(f.rename);
+      else {
+        const fields = f.template!.fieldsUsed;
+        if (fields === undefined) return undefined;
+        names.push(...fields);
+      }
+    }
+    return names;
   }
 
   process(ts: bigint, line: string, lbs: LabelsBuilder): string | undefined {

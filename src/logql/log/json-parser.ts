@@ -6,6 +6,7 @@ import { ERR_JSON, PipelineBuildError } from './errors.js';
 import { JsonType, lookupPath, objectEach, unescapeJson, type JsonPathStep, type JsonValue } from './json-scan.js';
 import { childName, extractedName } from './label-names.js';
 import { Category, type LabelsBuilder } from './labels-builder.js';
+import type { ParserHints } from './parser-hints.js';
 import type { Stage } from './stage.js';
 
 /** A JSON string value as Loki stores it: unescaped (invalid escapes → ""), U+FFFD → space. */
@@ -18,9 +19,14 @@ function stringValue(raw: string): string {
 const MAX_CACHED_PREFIXES = 256;
 const MAX_CACHED_KEYS = 1024;
 
+/** objectEach stop reasons that are not JSON errors (no jsonparser error text looks like these). */
+const FOUND_ALL_LABELS = '\0found all required labels';
+const LABEL_DOES_NOT_MATCH = '\0found a label with a matcher that did not match';
+
 export class JsonParserStage implements Stage {
   private line = '';
   private lbs!: LabelsBuilder;
+  private hints: ParserHints | undefined;
   /** Flattened name of the object being visited ("" at the top level). */
   private prefix = '';
   /** prefix → key → label name. */
@@ -28,11 +34,16 @@ export class JsonParserStage implements Stage {
   private readonly onKey = (key: string, v: JsonValue): string | undefined => this.visit(key, v);
 
   process(_ts: bigint, line: string, lbs: LabelsBuilder): string | undefined {
+    const hints = lbs.hints;
+    if (hints !== undefined && lbs.allRequiredExtracted()) return line;
     this.line = line;
     this.lbs = lbs;
+    this.hints = hints;
     this.prefix = '';
     const err = objectEach(line, 0, line.length, this.onKey);
-    if (err !== undefined) lbs.setErr(ERR_JSON, err);
+    if (err === undefined || err === FOUND_ALL_LABELS) return line;
+    if (err === LABEL_DOES_NOT_MATCH) return undefined;
+    lbs.setParserErr(ERR_JSON, err);
     return line;
   }
 
@@ -40,14 +51,15 @@ export class JsonParserStage implements Stage {
     switch (v.type) {
       case JsonType.String:
       case JsonType.Number:
-      case JsonType.Boolean: {
-        const raw = this.line.slice(v.start, v.end);
-        this.setLabel(this.labelName(key), v.type === JsonType.String ? stringValue(raw) : raw);
-        return undefined;
-      }
+      case JsonType.Boolean:
+        return this.setLabel(this.labelName(key), v);
       case JsonType.Object: {
         const parent = this.prefix;
-        this.prefix = this.labelName(key);
+        const prefix = this.labelName(key);
+        const hints = this.hints;
+        // Loki does not descend into objects no required label lives under (their errors go unseen).
+        if (hints !== undefined && !hints.shouldExtractPrefix(prefix)) return undefined;
+        this.prefix = prefix;
         const err = objectEach(this.line, v.start, v.end, this.onKey);
         this.prefix = parent;
         return err;
@@ -71,10 +83,19 @@ export class JsonParserStage implements Stage {
     return name;
   }
 
-  private setLabel(name: string, value: string): void {
-    const key = extractedName(this.lbs, name);
-    if (this.lbs.wasExtracted(key)) return;
-    this.lbs.set(Category.Parsed, key, value);
+  private setLabel(name: string, v: JsonValue): string | undefined {
+    const { lbs, hints } = this;
+    const hinted = hints?.required !== undefined;
+    // A required `x_extracted` also requires `x`: an unrequired name cannot become a required one.
+    if (hinted && hints.requiredIndex(name) < 0) return undefined;
+    const key = extractedName(lbs, name);
+    if (hinted && key !== name && hints.requiredIndex(key) < 0) return undefined;
+    if (lbs.wasExtracted(key)) return undefined;
+    const raw = this.line.slice(v.start, v.end);
+    lbs.set(Category.Parsed, key, v.type === JsonType.String ? stringValue(raw) : raw);
+    if (hints === undefined) return undefined;
+    if (!hints.continueParsing(key, lbs)) return LABEL_DOES_NOT_MATCH;
+    return lbs.allRequiredExtracted() ? FOUND_ALL_LABELS : undefined;
   }
 }
 
@@ -191,10 +212,10 @@ export class JsonExpressionStage implements Stage {
   }
 
   process(_ts: bigint, line: string, lbs: LabelsBuilder): string | undefined {
-    if (line.length === 0) return line;
+    if (line.length === 0 || (lbs.hints !== undefined && lbs.allRequiredExtracted())) return line;
     const c = line[0];
     if (c !== '"' && c !== '{' && c !== '[') {
-      lbs.setErr(ERR_JSON);
+      lbs.setParserErr(ERR_JSON);
       return line;
     }
     let matches = 0;

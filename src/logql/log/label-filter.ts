@@ -6,10 +6,11 @@ import { parseGoDurationNanos, parseGoFloat, parseHumanBytes, type Converted } f
 import { ERR_LABEL_FILTER, ERROR_LABEL, PipelineBuildError } from './errors.js';
 import { IpFilter } from './ip.js';
 import type { LabelsBuilder } from './labels-builder.js';
+import type { EarlyLabelFilter } from './parser-hints.js';
 import { compileSimpleFilter, simplifyRegex } from './regex-simplify.js';
 import type { Stage } from './stage.js';
 
-type LabelTest = (lbs: LabelsBuilder) => boolean;
+export type LabelTest = (lbs: LabelsBuilder) => boolean;
 
 /** A label's value for string filters: __error__ reads the error, a missing label is "". */
 function labelValue(lbs: LabelsBuilder, name: string): string {
@@ -127,11 +128,33 @@ export function compileLabelFilter(f: LabelFilter): LabelTest {
   }
 }
 
+/** Every label a filter reads, with repeats (Loki's RequiredLabelNames). */
+export function labelFilterNames(f: LabelFilter): string[] {
+  switch (f.kind) {
+    case 'matcher':
+      return [f.matcher.name];
+    case 'and':
+    case 'or':
+      return [...labelFilterNames(f.left), ...labelFilterNames(f.right)];
+    default:
+      return [f.name];
+  }
+}
+
 export class LabelFilterStage implements Stage {
   private readonly test: LabelTest;
+  private readonly names: readonly string[];
+  readonly earlyFilter: EarlyLabelFilter | undefined;
 
   constructor(filter: LabelFilter) {
     this.test = compileLabelFilter(filter);
+    this.names = labelFilterNames(filter);
+    // Loki leaves and/or filters out of early filtering, even on one label.
+    this.earlyFilter = filter.kind === 'and' || filter.kind === 'or' ? undefined : { name: this.names[0], test: this.test };
+  }
+
+  requiredLabels(): readonly string[] {
+    return this.names;
   }
 
   process(_ts: bigint, line: string, lbs: LabelsBuilder): string | undefined {

@@ -3,6 +3,9 @@
 import { labelsString, type Labels } from '../../model/labels.js';
 import type { LabelsResult } from '../contracts.js';
 import { ERROR_DETAILS_LABEL, ERROR_LABEL } from './errors.js';
+import type { ParserHints } from './parser-hints.js';
+
+const PRESERVE_ERROR_LABEL = '__preserve_error__';
 
 export const enum Category {
   Stream = 0,
@@ -109,11 +112,22 @@ export class LabelsBuilder {
   private groupedBase: LabelsResult | undefined;
   /** The last categorised result: consecutive entries often end with the same labels. */
   private last: LabelsResult | undefined;
+  /** Per required hint label: set as a parsed label during this entry (Loki's RecordExtracted). */
+  private readonly requiredSeen: Uint8Array | undefined;
+  /** Required hint labels not yet set during this entry. */
+  private requiredLeft = 0;
 
   constructor(
     readonly base: Labels,
     private readonly cache: LabelsResultCache,
+    /** The metric query's parser hints; undefined: parsers extract every label. */
+    readonly hints?: ParserHints,
   ) {
+    const required = hints?.required;
+    if (required !== undefined) {
+      this.requiredSeen = new Uint8Array(required.length);
+      this.requiredLeft = required.length;
+    }
     this.baseValues = new Map(base.map((l) => [l.name, l.value]));
     let r = cache.get(base);
     if (!r) {
@@ -130,6 +144,50 @@ export class LabelsBuilder {
     this.extractedLen = 0;
     this.err = '';
     this.errDetails = '';
+    const seen = this.requiredSeen;
+    if (seen !== undefined && this.requiredLeft !== seen.length) {
+      seen.fill(0);
+      this.requiredLeft = seen.length;
+    }
+  }
+
+  /**
+   * Loki's AllRequiredExtracted (and so its NoLabels): every required hint label is set. Parser
+   * stages then skip the line, and a parser stops scanning once it holds.
+   */
+  allRequiredExtracted(): boolean {
+    return this.requiredLeft === 0 && this.requiredSeen !== undefined;
+  }
+
+  /**
+   * True when no later key of the line can add a required label: each one still missing is a
+   * stream label or structured metadata name (a parser would add it as `<name>_extracted`) or "".
+   * Only a parser that reports no errors may stop on this (it cannot observe the rest of the line).
+   */
+  restUnneeded(): boolean {
+    const seen = this.requiredSeen;
+    if (seen === undefined) return false;
+    const required = this.hints!.required!;
+    for (let i = 0; i < seen.length; i++) {
+      if (seen[i] !== 0) continue;
+      const r = required[i];
+      if (r !== '' && !this.baseValues.has(r) && !this.contains(Category.StructuredMetadata, r)) return false;
+    }
+    return true;
+  }
+
+  /** A parser's error (Loki's addErrLabel): __preserve_error__ too when the query reads __error__. */
+  setParserErr(err: string, details?: string): void {
+    this.setErr(err, details);
+    if (this.hints?.preserveError) this.set(Category.Parsed, PRESERVE_ERROR_LABEL, 'true');
+  }
+
+  private recordExtracted(name: string): void {
+    const i = this.hints!.requiredIndex(name);
+    if (i >= 0 && this.requiredSeen![i] === 0) {
+      this.requiredSeen![i] = 1;
+      this.requiredLeft--;
+    }
   }
 
   /** True when a label of that name was set earlier for this entry (by any stage). */
@@ -228,6 +286,7 @@ export class LabelsBuilder {
     } else ls.push({ name, value });
     this.addLen[c] = n + 1;
     this.extracted[this.extractedLen++] = name;
+    if (c === Category.Parsed && this.requiredSeen !== undefined) this.recordExtracted(name);
   }
 
   /** Adds labels (structured metadata); names clashing with stream labels get the _extracted suffix. */

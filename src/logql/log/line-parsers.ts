@@ -36,7 +36,18 @@ export class RegexpParserStage implements Stage {
   process(_ts: bigint, line: string, lbs: LabelsBuilder): string | undefined {
     const m = this.re.exec(line);
     if (!m) return line;
-    for (const [i, name] of this.groups) lbs.set(Category.Parsed, extractedName(lbs, name), m[i] ?? '');
+    const hints = lbs.hints;
+    for (const [i, name] of this.groups) {
+      const key = extractedName(lbs, name);
+      if (hints === undefined) {
+        lbs.set(Category.Parsed, key, m[i] ?? '');
+        continue;
+      }
+      // Loki's regexp parser has no skip-when-done check, only the per-name hint.
+      if (!hints.shouldExtract(key)) continue;
+      lbs.set(Category.Parsed, key, m[i] ?? '');
+      if (!hints.continueParsing(key, lbs)) return undefined;
+    }
     return line;
   }
 }
@@ -53,10 +64,21 @@ export class PatternParserStage implements Stage {
   }
 
   process(_ts: bigint, line: string, lbs: LabelsBuilder): string | undefined {
+    const hints = lbs.hints;
+    if (hints !== undefined && lbs.allRequiredExtracted()) return line;
     const values = this.matcher.matches(line);
     if (!values) return line;
     const names = this.matcher.names;
-    for (let i = 0; i < values.length; i++) lbs.set(Category.Parsed, extractedName(lbs, names[i]), values[i]);
+    for (let i = 0; i < values.length; i++) {
+      const key = extractedName(lbs, names[i]);
+      if (hints === undefined) {
+        lbs.set(Category.Parsed, key, values[i]);
+        continue;
+      }
+      if (!hints.shouldExtract(key)) continue;
+      lbs.set(Category.Parsed, key, values[i]);
+      if (!hints.continueParsing(key, lbs)) return undefined;
+    }
     return line;
   }
 }
@@ -67,9 +89,11 @@ export class UnpackStage implements Stage {
   private readonly pending: string[] = [];
 
   process(_ts: bigint, line: string, lbs: LabelsBuilder): string | undefined {
-    if (line.length === 0) return line;
+    const hints = lbs.hints;
+    // Skipped when every required label is set: the line then stays packed, as in Loki.
+    if (line.length === 0 || (hints !== undefined && lbs.allRequiredExtracted())) return line;
     if (line[0] !== '{') {
-      lbs.setErr(ERR_JSON, 'expecting json object(6), but it is not');
+      lbs.setParserErr(ERR_JSON, 'expecting json object(6), but it is not');
       return line;
     }
     const pending = this.pending;
@@ -85,17 +109,21 @@ export class UnpackStage implements Stage {
         return undefined;
       }
       const name = extractedName(lbs, key);
+      if (hints !== undefined && !hints.shouldExtract(name)) return undefined;
       if (lbs.wasExtracted(name)) return undefined;
       const value = unescapeJson(raw) ?? '';
       pending.push(sanitizeLabelKey(name, true), value.includes('\ufffd') ? value.replace(/\ufffd/g, ' ') : value);
       return undefined;
     });
     if (err !== undefined) {
-      lbs.setErr(ERR_JSON, err);
+      lbs.setParserErr(ERR_JSON, err);
       return line;
     }
     if (entry === undefined) return line;
-    for (let i = 0; i < pending.length; i += 2) lbs.set(Category.Parsed, pending[i], pending[i + 1]);
+    for (let i = 0; i < pending.length; i += 2) {
+      lbs.set(Category.Parsed, pending[i], pending[i + 1]);
+      if (hints !== undefined && !hints.continueParsing(pending[i], lbs)) return undefined;
+    }
     return entry;
   }
 }

@@ -2,7 +2,7 @@
 // Loki's decoder: its recovery rules and its byte-position error texts. The line is never changed.
 import { isValidLabelName } from '../../model/labels.js';
 import type { Extraction } from '../ast.js';
-import { ERR_LOGFMT, PipelineBuildError } from './errors.js';
+import { ERR_LOGFMT, ERROR_LABEL, PipelineBuildError } from './errors.js';
 import { extractedName, sanitizeLabelKey } from './label-names.js';
 import { Category, type LabelsBuilder } from './labels-builder.js';
 import type { Stage } from './stage.js';
@@ -59,8 +59,17 @@ export class LogfmtDecoder {
   private line = '';
   private pos = 0;
   key: string | undefined;
-  value: string | undefined;
+  /** The value: an unquoted text, or [valueStart, valueEnd) of the line (sliced only when read). */
+  private valueText: string | undefined;
+  private valueStart = -1;
+  private valueEnd = -1;
   err: string | undefined;
+
+  /** The current pair's value; undefined when empty or absent. */
+  get value(): string | undefined {
+    if (this.valueText !== undefined) return this.valueText;
+    return this.valueStart < 0 ? undefined : this.line.slice(this.valueStart, this.valueEnd);
+  }
 
   reset(line: string): void {
     this.line = line;
@@ -89,7 +98,8 @@ export class LogfmtDecoder {
 
   /** Advances to the next key/value pair; false at the end of the line or on an error. */
   scanKeyval(): boolean {
-    this.key = this.value = undefined;
+    this.key = this.valueText = undefined;
+    this.valueStart = -1;
     const s = this.line;
     const n = s.length;
     while (this.pos < n && s.charCodeAt(this.pos) <= 0x20) this.pos++;
@@ -135,6 +145,11 @@ export class LogfmtDecoder {
     return true;
   }
 
+  private setValueRange(start: number, end: number): void {
+    this.valueStart = start;
+    this.valueEnd = end;
+  }
+
   private scanValue(): boolean {
     const s = this.line;
     const n = s.length;
@@ -151,11 +166,11 @@ export class LogfmtDecoder {
         return this.skipValue();
       }
       if (c <= 0x20) {
-        if (this.pos > start) this.value = s.slice(start, this.pos);
+        if (this.pos > start) this.setValueRange(start, this.pos);
         return true;
       }
     }
-    if (n > start) this.value = s.slice(start, n);
+    if (n > start) this.setValueRange(start, n);
     return true;
   }
 
@@ -177,8 +192,8 @@ export class LogfmtDecoder {
             this.syntaxError('invalid quoted value');
             return false;
           }
-          this.value = v;
-        } else if (p > start + 1) this.value = s.slice(start + 1, p);
+          this.valueText = v;
+        } else if (p > start + 1) this.setValueRange(start + 1, p);
         return true;
       }
     }
@@ -207,6 +222,10 @@ export class LogfmtParserStage implements Stage {
   }
 
   process(_ts: bigint, line: string, lbs: LabelsBuilder): string | undefined {
+    const hints = lbs.hints;
+    if (hints !== undefined && lbs.allRequiredExtracted()) return line;
+    const hinted = hints?.required !== undefined;
+    const early = hints !== undefined && hints.earlyFilters.length > 0;
     const dec = this.dec;
     dec.reset(line);
     while (!dec.eol()) {
@@ -216,14 +235,25 @@ export class LogfmtParserStage implements Stage {
       }
       const name = this.sanitized(dec.key!);
       if (name.length === 0) continue;
+      // A required `x_extracted` also requires `x`: an unrequired name cannot become a required one.
+      if (hinted && hints.requiredIndex(name) < 0) continue;
       const key = extractedName(lbs, name);
+      if (hinted && key !== name && hints.requiredIndex(key) < 0) continue;
       if (lbs.wasExtracted(key)) continue;
       let val = dec.value ?? '';
       if (val.includes('\ufffd')) val = val.replace(/\ufffd/g, ' ');
       if (!this.keepEmpty && val.length === 0) continue;
       lbs.set(Category.Parsed, key, val);
+      if (hints === undefined) continue;
+      if (early && !hints.continueParsing(key, lbs)) return undefined;
+      if (lbs.allRequiredExtracted()) break;
+      // Without --strict nothing later in the line is observable once no required label can follow.
+      if (hinted && !this.strict && lbs.restUnneeded()) break;
     }
-    if (this.strict && dec.err !== undefined) lbs.setErr(ERR_LOGFMT, dec.err);
+    if (this.strict && dec.err !== undefined) {
+      lbs.setParserErr(ERR_LOGFMT, dec.err);
+      if (early && !hints.continueParsing(ERROR_LABEL, lbs)) return undefined;
+    }
     return line;
   }
 }
@@ -289,6 +319,7 @@ export class LogfmtExpressionStage implements Stage {
   }
 
   process(_ts: bigint, line: string, lbs: LabelsBuilder): string | undefined {
+    if (lbs.hints !== undefined && lbs.allRequiredExtracted()) return line;
     for (const id of this.ids) if (!lbs.baseHas(id) && !lbs.hasStructuredMetadata(id)) lbs.set(Category.Parsed, id, '');
     const dec = this.dec;
     dec.reset(line);
@@ -305,7 +336,7 @@ export class LogfmtExpressionStage implements Stage {
       const val = dec.value !== undefined && !dec.value.includes('\ufffd') ? dec.value : '';
       lbs.set(Category.Parsed, extractedName(lbs, key), val);
     }
-    if (this.strict && dec.err !== undefined) lbs.setErr(ERR_LOGFMT, dec.err);
+    if (this.strict && dec.err !== undefined) lbs.setParserErr(ERR_LOGFMT, dec.err);
     return line;
   }
 }

@@ -5,8 +5,9 @@ import type { Grouping, LabelFilter, RangeAggregationExpr, UnwrapConversion } fr
 import type { SampleExtractor, SampleOutput, StreamSampleExtractor } from '../contracts.js';
 import { parseGoDurationSeconds, parseGoFloat, parseHumanBytes, type Converted } from './conversions.js';
 import { ERR_SAMPLE_EXTRACTION } from './errors.js';
-import { compileLabelFilter } from './label-filter.js';
+import { compileLabelFilter, LabelFilterStage } from './label-filter.js';
 import { LabelsBuilder, LabelsResultCache, LabelsMap, type LabelGrouping } from './labels-builder.js';
+import { buildParserHints, type ParserHints } from './parser-hints.js';
 import { compileStage, runStages } from './pipeline.js';
 import type { Stage } from './stage.js';
 
@@ -29,6 +30,7 @@ interface Unwrapping {
 interface ExtractionPlan {
   stages: readonly Stage[];
   grouping: LabelGrouping;
+  hints: ParserHints | undefined;
   lineValue?: LineValue;
   unwrap?: Unwrapping;
 }
@@ -68,7 +70,7 @@ class PlannedExtractor implements SampleExtractor {
   forStream(streamLabels: Labels): StreamSampleExtractor {
     let s = this.streams.get(streamLabels);
     if (!s) {
-      s = new StreamExtractor(this.plan, new LabelsBuilder(streamLabels, this.cache));
+      s = new StreamExtractor(this.plan, new LabelsBuilder(streamLabels, this.cache, this.plan.hints));
       this.streams.set(streamLabels, s);
     }
     return s;
@@ -78,9 +80,16 @@ class PlannedExtractor implements SampleExtractor {
 const lineCount: LineValue = () => 1;
 const lineBytes: LineValue = (line) => Buffer.byteLength(line, 'utf8');
 
+/** The unwrap post-filters as Loki reduces them for its hints: one filter, and-ed when several. */
+function reducedPostFilter(filters: readonly LabelFilter[]): Stage | undefined {
+  if (filters.length === 0) return undefined;
+  return new LabelFilterStage(filters.reduce((left, right) => ({ kind: 'and', left, right })));
+}
+
 /**
  * Compiles the sample extractor of a range aggregation. `outer` is an enclosing vector
  * aggregation's grouping that may replace the range aggregation's own (Loki's grouping pushdown).
+ * With a `by` grouping (or none at all), parsers extract only the labels the query reads.
  */
 export function buildSampleExtractor(expr: RangeAggregationExpr, outer?: Grouping): SampleExtractor {
   const stages = expr.range.selector.stages.map(compileStage);
@@ -101,9 +110,18 @@ export function buildSampleExtractor(expr: RangeAggregationExpr, outer?: Groupin
       groups.push(unwrap.label);
     }
     groups.sort();
+    const hints = buildParserHints({
+      stages,
+      groups,
+      without,
+      noLabels,
+      metricLabel: unwrap.label,
+      postFilter: reducedPostFilter(unwrap.postFilters),
+    });
     return new PlannedExtractor({
       stages,
       grouping: { groups, without, noLabels },
+      hints,
       unwrap: {
         label: unwrap.label,
         convert: CONVERSIONS[unwrap.conversion],
@@ -113,5 +131,6 @@ export function buildSampleExtractor(expr: RangeAggregationExpr, outer?: Groupin
   }
   groups.sort();
   const lineValue = expr.op === 'bytes_over_time' || expr.op === 'bytes_rate' ? lineBytes : lineCount;
-  return new PlannedExtractor({ stages, grouping: { groups, without, noLabels }, lineValue });
+  const hints = buildParserHints({ stages, groups, without, noLabels, metricLabel: '' });
+  return new PlannedExtractor({ stages, grouping: { groups, without, noLabels }, hints, lineValue });
 }

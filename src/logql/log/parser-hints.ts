@@ -1,0 +1,114 @@
+// Parser hints (Loki's ParserHint): which labels a metric query's parsers must extract, computed once
+// per sample extractor from the stages, the grouping and the unwrap. Pure; log queries never use it.
+import { ERROR_LABEL } from './errors.js';
+import { DUPLICATE_SUFFIX } from './labels-builder.js';
+import type { LabelsBuilder } from './labels-builder.js';
+import type { Stage } from './stage.js';
+
+/** A label filter parsers run as soon as they set its one label (Loki's ShouldContinueParsingLine). */
+export interface EarlyLabelFilter {
+  name: string;
+  test: (lbs: LabelsBuilder) => boolean;
+}
+
+const MAX_CACHED_PREFIXES = 256;
+
+export class ParserHints {
+  /** Prefix → whether some required label starts with it (nested JSON objects). */
+  private readonly prefixes = new Map<string, boolean>();
+
+  constructor(
+    /** Labels parsers may add; undefined: every label. Holds `x` for every required `x_extracted`. */
+    readonly required: readonly string[] | undefined,
+    /** A required __error__: parser errors also set __preserve_error__="true". */
+    readonly preserveError: boolean,
+    /** Single-label filters, in stage order; parsers drop the entry when one fails. */
+    readonly earlyFilters: readonly EarlyLabelFilter[],
+  ) {}
+
+  /** Index of `name` among the required labels, or -1. */
+  requiredIndex(name: string): number {
+    const r = this.required;
+    if (r === undefined) return -1;
+    for (let i = 0; i < r.length; i++) if (r[i] === name) return i;
+    return -1;
+  }
+
+  /** Whether a parser should add a label of this (final, possibly `_extracted`) name. */
+  shouldExtract(name: string): boolean {
+    return this.required === undefined || this.requiredIndex(name) >= 0;
+  }
+
+  /** Whether some required label starts with `prefix` (a nested JSON object worth descending into). */
+  shouldExtractPrefix(prefix: string): boolean {
+    const r = this.required;
+    if (r === undefined) return true;
+    let yes = this.prefixes.get(prefix);
+    if (yes === undefined) {
+      yes = r.some((l) => l.startsWith(prefix));
+      if (this.prefixes.size < MAX_CACHED_PREFIXES) this.prefixes.set(prefix, yes);
+    }
+    return yes;
+  }
+
+  /** False when an early filter on `name` rejects the entry. */
+  continueParsing(name: string, lbs: LabelsBuilder): boolean {
+    const fs = this.earlyFilters;
+    for (let i = 0; i < fs.length; i++) if (fs[i].name === name) return fs[i].test(lbs);
+    return true;
+  }
+}
+
+/**
+ * The grouping and unwrap of one sample extractor, as Loki's NewParserHint receives them: groups
+ * after the unwrap rule (no `by` or `without` adds the unwrapped label and turns into `without`).
+ */
+export interface HintInputs {
+  stages: readonly Stage[];
+  groups: readonly string[];
+  without: boolean;
+  noLabels: boolean;
+  /** The unwrapped label, or "" for line extractors (Loki adds it to the hints either way). */
+  metricLabel: string;
+  /** The unwrap post-filters reduced to one (Loki's ReduceAndLabelFilter), as a stage. */
+  postFilter?: Stage;
+}
+
+/** Adds each name, and for `x_extracted` also `x` (hints apply before the suffix is chosen). */
+function appendLabelHints(dst: string[], names: readonly string[]): void {
+  for (const n of names) {
+    dst.push(n);
+    if (n.endsWith(DUPLICATE_SUFFIX)) dst.push(n.slice(0, -DUPLICATE_SUFFIX.length));
+  }
+}
+
+/**
+ * Loki's NewParserHint. Undefined when parsers must extract everything and no early filter
+ * applies. A stage whose label reads cannot be listed (a template reading `.` whole) counts as
+ * `without`: every label is extracted.
+ */
+export function buildParserHints(h: HintInputs): ParserHints | undefined {
+  const stages = h.postFilter ? [...h.stages, h.postFilter] : h.stages;
+  const reads: string[] = [];
+  let readsAll = false;
+  const earlyFilters: EarlyLabelFilter[] = [];
+  for (const s of stages) {
+    const r = s.requiredLabels?.();
+    if (r === undefined) {
+      if (s.requiredLabels) readsAll = true;
+    } else reads.push(...r);
+    const f = s.earlyFilter;
+    if (f) earlyFilters.push(f);
+  }
+  const names: string[] = [];
+  appendLabelHints(names, reads);
+  appendLabelHints(names, h.groups);
+  appendLabelHints(names, [h.metricLabel]);
+  const required = [...new Set(names)];
+  const preserveError = required.includes(ERROR_LABEL);
+  if (h.noLabels && !readsAll) return new ParserHints(required, preserveError, earlyFilters);
+  if (h.without || h.groups.length === 0 || readsAll) {
+    return earlyFilters.length > 0 ? new ParserHints(undefined, false, earlyFilters) : undefined;
+  }
+  return new ParserHints(required, preserveError, []);
+}
