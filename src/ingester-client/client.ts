@@ -10,8 +10,8 @@ import {
   LabelsResultDecoder,
   matchersToWire,
   nanosToWire,
-  readLineHashColumn,
-  readNanosColumn,
+  readSampleHashColumn,
+  readSampleTimestampsColumn,
   wireToLabels,
   wireToNumber,
   wellFormed,
@@ -54,11 +54,6 @@ export const DEFAULT_INGESTER_CLIENT_OPTIONS: IngesterClientOptions = {
   initialReconnectBackoffMs: 1_000,
   maxReconnectBackoffMs: 10_000,
 };
-
-/** Samples of a remote series; `lineHashes[i]` hashes the source line of sample i (replica de-duplication). */
-export interface RemoteSeriesSamples extends SeriesSamples {
-  lineHashes?: BigUint64Array;
-}
 
 export interface TailBatch {
   streams: StreamResult[];
@@ -198,7 +193,7 @@ export class IngesterClient implements IngesterReader {
     params: SelectSamplesParams,
     stats: QueryStats,
     served: Set<string>,
-  ): AsyncGenerator<RemoteSeriesSamples[]> {
+  ): AsyncGenerator<SeriesSamples[]> {
     const request: pb.SamplesRequest.$Properties = {
       expr: wellFormed(printExpr(params.expr)),
       matchers: matchersToWire(params.matchers),
@@ -210,11 +205,12 @@ export class IngesterClient implements IngesterReader {
       for (const key of batch.servedChunkKeys) served.add(key);
       if (batch.stats) stats.merge({ ingester: wireToStats(batch.stats) });
       if (!batch.series.length) continue;
+      // Offsets from the query start, as local sources give them; each sample keeps its line's hash.
       yield batch.series.map((s) => {
-        const ts = readNanosColumn(s.timestampsNs);
-        const lineHashes = readLineHashColumn(s.lineHashes);
-        const out: RemoteSeriesSamples = { labels: labels.decode(s.labels), ts, values: s.values ?? [] };
-        if (lineHashes && lineHashes.length === ts.length) out.lineHashes = lineHashes;
+        const offsets = readSampleTimestampsColumn(s.timestampsNs, params.start);
+        const hashes = readSampleHashColumn(s.lineHashes);
+        const out: SeriesSamples = { labels: labels.decode(s.labels), baseTs: params.start, offsets, values: Float64Array.from(s.values ?? []) };
+        if (hashes && hashes.length === offsets.length) out.hashes = hashes;
         return out;
       });
     }

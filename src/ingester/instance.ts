@@ -86,12 +86,13 @@ export class TenantInstance {
     }
   }
 
-  async *selectSamples(params: SelectSamplesParams, stats: ChunkStats, info: MemoryReadInfo): AsyncGenerator<SeriesSamples[]> {
+  /** With `hashLines` every sample carries its line's hash (replica de-duplication). */
+  async *selectSamples(params: SelectSamplesParams, stats: ChunkStats, info: MemoryReadInfo, hashLines = false): AsyncGenerator<SeriesSamples[]> {
     let work = 0;
     for (const stream of this.lookup(params.matchers)) {
       const chunks = this.chunksIn(stream, params.start, params.end, info).map((c) => c.chunk);
       if (!chunks.length) continue;
-      const res = readChunkSamples(stream.labels, chunks, params, stats, { head: true, dropDuplicates: false });
+      const res = readChunkSamples(stream.labels, chunks, params, stats, { head: true, dropDuplicates: false, hashLines, byMetadata: true });
       if (res.length) yield res;
       if (++work % 16 === 0) await yieldToLoop();
     }

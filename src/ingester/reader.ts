@@ -21,19 +21,21 @@ export class LocalIngesterReader {
     stats.ingester.totalChunksMatched += info.chunksMatched;
   }
 
+  /** With `hashLines` every sample carries its line's hash (for queriers that drop replicas). */
   async *selectSamples(
     tenant: string,
     params: SelectSamplesParams,
     stats: QueryStats,
     served: Set<string>,
+    hashLines = false,
   ): AsyncGenerator<SeriesSamples[]> {
     const inst = this.ingester.instance(tenant);
     stats.ingester.totalReached++;
     if (!inst) return;
     const info = { servedChunkKeys: served, chunksMatched: 0 };
-    for await (const batch of inst.selectSamples(params, stats.ingester.store.chunk, info)) {
+    for await (const batch of inst.selectSamples(params, stats.ingester.store.chunk, info, hashLines)) {
       stats.ingester.totalBatches++;
-      for (const s of batch) stats.ingester.totalLinesSent += s.ts.length;
+      for (const s of batch) stats.ingester.totalLinesSent += s.offsets.length;
       yield batch;
     }
     stats.ingester.totalChunksMatched += info.chunksMatched;

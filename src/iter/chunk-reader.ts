@@ -8,6 +8,7 @@ import type { ChunkStats } from '../model/stats.js';
 import { lineHash } from './line-hash.js';
 import type { RangeAggregationExpr, Stage } from '../logql/ast.js';
 import { extractLineNeedles } from '../logql/log/index.js';
+import { MAX_SAMPLE_SPAN_NS } from '../logql/contracts.js';
 import type {
   LabelsResult,
   SelectLogsParams,
@@ -15,6 +16,7 @@ import type {
   SeriesSamples,
   StreamResult,
 } from '../logql/contracts.js';
+import { SeriesSamplesBuilder, mergeSamples } from '../logql/engine/series-samples.js';
 
 /** What the reader needs of a chunk; MemChunk and StoredChunk both provide it. */
 export interface ReadableChunk {
@@ -158,6 +160,7 @@ export function readChunkSamples(
   stats: ChunkStats,
   o: ChunkReadOptions,
 ): SeriesSamples[] {
+  checkSpan(params);
   const lineFree = o.byMetadata ? valueWithoutLine(params.expr) : undefined;
   if (lineFree !== undefined && !o.hashLines) {
     const columns = columnsOf(chunks, params.start, params.end, o.dropDuplicates);
@@ -170,6 +173,11 @@ export function readChunkSamples(
   const res = samplesOf(streamLabels, entries, params, stats, o.head, o.hashLines === true, o.byMetadata === true);
   countRead(stats, o.head, skipped.lines, skipped.bytes, skipped.metadataBytes);
   return res;
+}
+
+/** Sample offsets are taken from `params.start`: the span asked for must keep them exact. */
+function checkSpan(params: SelectSamplesParams): void {
+  if (params.end - params.start > MAX_SAMPLE_SPAN_NS) throw new Error(`samples asked for over ${params.end - params.start} ns, more than offsets hold exactly`);
 }
 
 /**
@@ -216,38 +224,38 @@ function samplesOfColumns(
   value: 'count' | 'bytes',
 ): SeriesSamples[] {
   const extractor = params.extractor.forStream(streamLabels);
-  const groups = new Map<LabelsResult, SeriesSamples>();
+  const groups = new Map<LabelsResult, SeriesSamplesBuilder>();
+  let total = 0;
+  for (const v of columns) total += v.offsetsNs.length;
   let lastMetadata: Labels | undefined | null = null;
-  let g: SeriesSamples | undefined;
+  let g: SeriesSamplesBuilder | undefined;
   let mdBytes = 0;
-  let lines = 0;
   let bytes = 0;
   let md = 0;
   let passed = 0;
   for (const v of columns) {
-    const { baseTs, offsetsNs, bytes: sizes, metadata } = v;
+    const { offsetsNs, bytes: sizes, metadata } = v;
+    const shift = Number(v.baseTs - params.start);
     for (let i = 0; i < offsetsNs.length; i++) {
-      const ts = baseTs + BigInt(offsetsNs[i]);
       const m = metadata === undefined ? undefined : metadata[i];
       if (m !== lastMetadata) {
         lastMetadata = m;
         mdBytes = metadataBytes(m);
         // No stage reads the line, so an empty one stands in for it.
-        const out = extractor.process(ts, '', m);
-        g = out ? groupOf(groups, out.labels, false) : undefined;
+        const out = extractor.process(v.baseTs + BigInt(offsetsNs[i]), '', m);
+        // The first series gets room for every entry (usually it is the only one).
+        g = out ? groupOf(groups, out.labels, params, false, groups.size === 0 ? total : 256) : undefined;
       }
-      lines++;
       bytes += sizes[i];
       md += mdBytes;
       if (g === undefined) continue;
       passed++;
-      g.ts.push(ts);
-      g.values.push(value === 'count' ? 1 : sizes[i]);
+      g.push(shift + offsetsNs[i], value === 'count' ? 1 : sizes[i]);
     }
   }
-  countRead(stats, head, lines, bytes, md);
+  countRead(stats, head, total, bytes, md);
   stats.postFilterLines += passed;
-  return mergeByKey([...groups.values()]);
+  return finished(groups);
 }
 
 /**
@@ -356,87 +364,71 @@ function samplesOf(
   hashLines: boolean,
   byMetadata: boolean,
 ): SeriesSamples[] {
+  checkSpan(params);
   const extractor = params.extractor.forStream(streamLabels);
-  const groups = new Map<LabelsResult, SeriesSamples>();
+  const groups = new Map<LabelsResult, SeriesSamplesBuilder>();
   const lineFree = byMetadata ? valueWithoutLine(params.expr) : undefined;
   // Without a stage that reads lines, an entry's output depends on its metadata object alone.
   let lastMetadata: Labels | undefined | null = null;
-  let g: SeriesSamples | undefined;
+  let g: SeriesSamplesBuilder | undefined;
+  // Entries read from one block share the timestamp object of equal timestamps: one subtraction each.
+  let lastTs = params.start;
+  let offset = 0;
   for (const e of entries) {
     countEntry(stats, head, e);
     let value: number;
     if (lineFree === undefined) {
       const out = extractor.process(e.ts, e.line, e.metadata);
       if (!out) continue;
-      g = groupOf(groups, out.labels, hashLines);
+      g = groupOf(groups, out.labels, params, hashLines, 256);
       value = out.value;
     } else {
       if (e.metadata !== lastMetadata) {
         lastMetadata = e.metadata;
         const out = extractor.process(e.ts, e.line, e.metadata);
-        g = out ? groupOf(groups, out.labels, hashLines) : undefined;
+        g = out ? groupOf(groups, out.labels, params, hashLines, 256) : undefined;
       }
       if (!g) continue;
       value = lineFree === 'count' ? 1 : utf8Length(e.line);
     }
     stats.postFilterLines++;
-    g.ts.push(e.ts);
-    g.values.push(value);
-    g.hashes?.push(lineHash(e.line));
+    if (e.ts !== lastTs) {
+      lastTs = e.ts;
+      offset = Number(e.ts - params.start);
+    }
+    if (hashLines) g.pushHashed(offset, value, lineHash(e.line));
+    else g.push(offset, value);
   }
-  return mergeByKey([...groups.values()]);
+  return finished(groups);
 }
 
-function groupOf(groups: Map<LabelsResult, SeriesSamples>, labels: LabelsResult, hashLines: boolean): SeriesSamples {
+function groupOf(
+  groups: Map<LabelsResult, SeriesSamplesBuilder>,
+  labels: LabelsResult,
+  params: SelectSamplesParams,
+  hashLines: boolean,
+  capacity: number,
+): SeriesSamplesBuilder {
   let g = groups.get(labels);
   if (!g) {
-    g = hashLines ? { labels, ts: [], values: [], hashes: [] } : { labels, ts: [], values: [] };
+    g = new SeriesSamplesBuilder(labels, params.start, hashLines, capacity);
     groups.set(labels, g);
   }
   return g;
 }
 
-/** Series from the same stream can map to equal label sets held in different objects; join them. */
-function mergeByKey(series: SeriesSamples[]): SeriesSamples[] {
+/**
+ * The groups' series. Series from the same stream can map to equal label sets held in different
+ * objects; they are joined.
+ */
+function finished(groups: Map<LabelsResult, SeriesSamplesBuilder>): SeriesSamples[] {
+  const series: SeriesSamples[] = [];
+  for (const g of groups.values()) series.push(g.finish());
   if (series.length < 2) return series;
   const byKey = new Map<string, SeriesSamples>();
   for (const s of series) {
     const prev = byKey.get(s.labels.key);
-    if (!prev) byKey.set(s.labels.key, s);
-    else byKey.set(s.labels.key, mergeSamples(prev, s));
+    byKey.set(s.labels.key, prev ? mergeSamples(prev, s) : s);
   }
   return [...byKey.values()];
-}
-
-/**
- * Merges two ascending sample series into one ascending series. When both carry line hashes, a
- * sample of `b` with the timestamp and hash of one already taken is a replica and is dropped.
- */
-export function mergeSamples(a: SeriesSamples, b: SeriesSamples): SeriesSamples {
-  const dedupe = a.hashes !== undefined && b.hashes !== undefined;
-  const ts: Nanos[] = [];
-  const values: number[] = [];
-  const hashes: number[] | undefined = dedupe ? [] : undefined;
-  let i = 0;
-  let j = 0;
-  let runStart = 0;
-  const take = (t: Nanos, v: number, h: number | undefined): void => {
-    if (ts.length === 0 || ts[ts.length - 1] !== t) runStart = ts.length;
-    else if (hashes && h !== undefined) {
-      for (let k = runStart; k < hashes.length; k++) if (hashes[k] === h) return;
-    }
-    ts.push(t);
-    values.push(v);
-    if (hashes) hashes.push(h!);
-  };
-  while (i < a.ts.length || j < b.ts.length) {
-    if (j >= b.ts.length || (i < a.ts.length && a.ts[i] <= b.ts[j])) {
-      take(a.ts[i], a.values[i], a.hashes?.[i]);
-      i++;
-    } else {
-      take(b.ts[j], b.values[j], b.hashes?.[j]);
-      j++;
-    }
-  }
-  return hashes ? { labels: a.labels, ts, values, hashes } : { labels: a.labels, ts, values };
 }

@@ -1,8 +1,11 @@
 // A 53-bit hash of a log line, identical on every ingester and querier, used to recognise the
 // replicas of one entry among samples (same series, timestamp and line hash). Pure.
 
-/** The two 32-bit lanes (FNV-1a and a multiply-xorshift lane over UTF-16 code units), low first. */
-export function lineHashLanes(line: string): [low: number, high: number] {
+/**
+ * Two 32-bit lanes over the line's UTF-16 code units (FNV-1a, and a multiply-xorshift lane) folded
+ * into one exact JS number: low + (high & 0x1fffff) · 2^32.
+ */
+export function lineHash(line: string): number {
   let a = 0x811c9dc5;
   let b = 0x9747b28c;
   for (let i = 0; i < line.length; i++) {
@@ -12,16 +15,6 @@ export function lineHashLanes(line: string): [low: number, high: number] {
     b ^= b >>> 15;
   }
   b = Math.imul(b ^ line.length, 0x5bd1e995);
-  return [a >>> 0, (b ^ (b >>> 13)) >>> 0];
-}
-
-/** The lanes folded into one exact JS number: low + (high & 0x1fffff) · 2^32. */
-export function lineHash(line: string): number {
-  const [low, high] = lineHashLanes(line);
-  return low + (high & 0x1fffff) * 4294967296;
-}
-
-/** The same fold for a 64-bit wire value (low | high << 32). */
-export function foldLineHash(h: bigint): number {
-  return Number(h & 0x1fffffffffffffn);
+  const high = (b ^ (b >>> 13)) >>> 0;
+  return (a >>> 0) + (high & 0x1fffff) * 4294967296;
 }

@@ -70,18 +70,29 @@ export interface SelectSamplesParams {
   expr: RangeAggregationExpr;
   matchers: Matcher[];
   extractor: SampleExtractor;
-  /** Inclusive start, exclusive end (ns) of the sample timestamps needed. */
+  /** Inclusive start, exclusive end (ns) of the sample timestamps needed; end - start <= MAX_SAMPLE_SPAN_NS. */
   start: Nanos;
   end: Nanos;
 }
 
-/** Samples of one series; `ts` ascending, `values[i]` belongs to `ts[i]`. */
+/**
+ * The widest span of sample timestamps one selectSamples call may ask for (about 104 days): sample
+ * offsets from a base inside it are integral nanoseconds exactly representable as doubles.
+ */
+export const MAX_SAMPLE_SPAN_NS = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * Samples of one series, columnar and ascending: sample i is at `baseTs + offsets[i]` ns (integral,
+ * exact: |offsets[i]| <= MAX_SAFE_INTEGER) with value `values[i]`. Sources use the query's `start`
+ * as base unless they have reason not to; consumers must not assume two series share a base.
+ */
 export interface SeriesSamples {
   labels: LabelsResult;
-  ts: Nanos[];
-  values: number[];
-  /** Hash of each sample's source line (when replicas may overlap), so duplicates can be dropped. */
-  hashes?: number[];
+  baseTs: Nanos;
+  offsets: Float64Array;
+  values: Float64Array;
+  /** Hash of each sample's source line (53-bit integers; when replicas may overlap), so duplicates can be dropped. */
+  hashes?: Float64Array;
 }
 
 /**

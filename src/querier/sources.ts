@@ -1,8 +1,8 @@
 // Query sources the querier combines: ingesters (memory, local or remote) and the store (flushed
 // chunks), merged into one QuerySource for the engine. Flushed chunks an ingester still serves from
 // memory are skipped in the store, so single-process reads never see an entry twice.
-import { readChunkLogs, readChunkSamples, mergeSamples, type ReadableChunk } from '../iter/chunk-reader.js';
-import { foldLineHash } from '../iter/line-hash.js';
+import { readChunkLogs, readChunkSamples, type ReadableChunk } from '../iter/chunk-reader.js';
+import { mergeAllSamples } from '../logql/engine/series-samples.js';
 import type {
   QuerySource,
   SelectLogsParams,
@@ -154,11 +154,9 @@ async function* interleave<T>(sources: AsyncIterable<T>[], maxErrors: number): A
   }
 }
 
-function withHashes(s: SeriesSamples & { lineHashes?: BigUint64Array }): SeriesSamples {
-  if (s.hashes || !s.lineHashes) return s;
-  const hashes = new Array<number>(s.lineHashes.length);
-  for (let k = 0; k < hashes.length; k++) hashes[k] = foldLineHash(s.lineHashes[k]);
-  return { labels: s.labels, ts: s.ts, values: s.values, hashes };
+/** A series without its line hashes: without replicas equal samples of one series are all kept. */
+function withoutHashes(s: SeriesSamples): SeriesSamples {
+  return s.hashes === undefined ? s : { labels: s.labels, baseTs: s.baseTs, offsets: s.offsets, values: s.values };
 }
 
 /** Ingesters first (recording which flushed chunks they covered), then the store for the rest. */
@@ -181,9 +179,14 @@ export class MergedSource implements QuerySource {
     if (this.o.store) yield* new StoreSource(this.o.store, this.o.tenant, this.o.stats).selectLogs(p, served);
   }
 
+  /**
+   * Without replicas, batches are passed on as they arrive (the engine joins the parts of a series).
+   * With replicas, the parts of each series are merged once at the end, pairwise (n log k), dropping
+   * samples equal in timestamp and line hash.
+   */
   async *selectSamples(p: SelectSamplesParams): AsyncGenerator<SeriesSamples[]> {
     const served = new Set<string>();
-    // Parts per series, merged once at the end pairwise (n log k), not into a growing series per batch.
+    const { replicated } = this.o;
     const parts = new Map<string, SeriesSamples[]>();
     const add = (batch: SeriesSamples[]): void => {
       for (const s of batch) {
@@ -195,24 +198,18 @@ export class MergedSource implements QuerySource {
     const start = this.ingesterStart(p.start);
     if (start < p.end && this.o.ingesters.length) {
       const reads = this.o.ingesters.map((ing) => ing.selectSamples(this.o.tenant, { ...p, start }, this.o.stats, served));
-      for await (const batch of interleave(reads, this.o.replicated ? this.o.maxIngesterErrors : 0))
-        add(this.o.replicated ? batch.map(withHashes) : batch);
+      for await (const batch of interleave(reads, replicated ? this.o.maxIngesterErrors : 0)) {
+        if (replicated) add(batch);
+        else yield batch.map(withoutHashes);
+      }
     }
     if (this.o.store) {
-      const store = new StoreSource(this.o.store, this.o.tenant, this.o.stats, this.o.replicated);
-      for await (const batch of store.selectSamples(p, served)) add(batch);
+      const store = new StoreSource(this.o.store, this.o.tenant, this.o.stats, replicated);
+      for await (const batch of store.selectSamples(p, served)) {
+        if (replicated) add(batch);
+        else yield batch;
+      }
     }
-    if (parts.size) yield [...parts.values()].map(mergeAll);
+    if (parts.size) yield [...parts.values()].map(mergeAllSamples);
   }
-}
-
-/** Merges ascending series pairwise until one is left. */
-function mergeAll(list: SeriesSamples[]): SeriesSamples {
-  let level = list;
-  while (level.length > 1) {
-    const next: SeriesSamples[] = [];
-    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? mergeSamples(level[i], level[i + 1]) : level[i]);
-    level = next;
-  }
-  return level[0];
 }

@@ -2,7 +2,6 @@
 // series, stats, served chunk keys and the engine's results. Tests only; no shared state between files.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalIngesterReader } from '../../src/ingester/reader.js';
-import type { RemoteSeriesSamples } from '../../src/ingester-client/client.js';
 import { QueryStats } from '../../src/model/stats.js';
 import { evaluate } from '../../src/logql/engine/index.js';
 import type { QuerySource } from '../../src/logql/contracts.js';
@@ -111,17 +110,17 @@ describe('reads through the ingester gRPC client', () => {
       const localStats = new QueryStats();
       const remote = await collect(pair.client.selectSamples('tenant-a', sampleParams(q, T, T + 10n), remoteStats, new Set()));
       const expected = await collect(local.selectSamples('tenant-a', sampleParams(q, T, T + 10n), localStats, new Set()));
-      expect(remote.map(({ lineHashes: _, ...s }) => s)).toEqual(expected);
+      expect(remote.map(({ hashes: _, ...s }) => s)).toEqual(expected);
       expect(remoteStats.ingester).toEqual(localStats.ingester);
     }
   });
 
   it('hashes each sample source line alike for equal lines and apart for different ones', async () => {
-    const series = (await collect(
+    const series = await collect(
       pair.client.selectSamples('tenant-a', sampleParams('count_over_time({app="api"}[1m])', T, T + 10n), new QueryStats(), new Set()),
-    )) as RemoteSeriesSamples[];
-    const byTs = new Map<bigint, bigint>();
-    for (const s of series) s.ts.forEach((ts, i) => byTs.set(ts, s.lineHashes![i]));
+    );
+    const byTs = new Map<bigint, number>();
+    for (const s of series) s.offsets.forEach((o, i) => byTs.set(s.baseTs + BigInt(o), s.hashes![i]));
     expect([...byTs.keys()].sort()).toEqual([T, T + 1n, T + 2n]);
     expect(byTs.get(T)).toBe(byTs.get(T + 2n));
     expect(byTs.get(T)).not.toBe(byTs.get(T + 1n));

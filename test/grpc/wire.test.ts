@@ -3,22 +3,21 @@
 import { describe, expect, it } from 'vitest';
 import { Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { describeError, fromGrpcError, rebuildError, toGrpcStatus, trailerSafeDetails } from '../../src/ingester/grpc/errors.js';
-import { LineHashRecorder, pushLineHash } from '../../src/ingester/grpc/line-hashes.js';
+import { lineHash } from '../../src/iter/line-hash.js';
 import {
   LabelsResultDecoder,
-  lineHashColumn,
-  nanosColumn,
   nanosToWire,
-  readLineHashColumn,
-  readNanosColumn,
+  readSampleHashColumn,
+  readSampleTimestampsColumn,
   resultLabelsToWire,
+  sampleHashColumn,
+  sampleTimestampsColumn,
   streamResultsToWire,
   wireToNanos,
 } from '../../src/ingester/grpc/wire.js';
 import { INGESTER_METHODS } from '../../src/ingester/grpc/service.js';
 import { decodePushRequest, encodePushRequest, PushDecodeError } from '../../src/ingester/grpc/push-codec.js';
 import { lokits } from '../../gen/proto.js';
-import type { SampleExtractor } from '../../src/logql/contracts.js';
 import {
   BackpressureError,
   CancelledError,
@@ -87,11 +86,37 @@ describe('ingester wire format', () => {
     expect([s.labels.key, s.entries]).toEqual(['{app="x\ufffd"}', [{ ts: 1n, line: 'a\ufffd' }]]);
   });
 
-  it('packs timestamp and line hash columns as little-endian 64-bit integers', () => {
-    expect(readNanosColumn(nanosColumn(EXTREMES))).toEqual(EXTREMES);
-    expect([...nanosColumn([0x0102030405060708n])]).toEqual([8, 7, 6, 5, 4, 3, 2, 1]);
-    expect(readLineHashColumn(lineHashColumn([0x89abcdef, 0x01234567]))).toEqual(new BigUint64Array([0x0123456789abcdefn]));
-    expect(() => readNanosColumn(new Uint8Array(7))).toThrow('timestamp column of 7 bytes is not a multiple of 8');
+  it('packs sample timestamps (base + offsets) as little-endian 64-bit integers and reads them back as offsets', () => {
+    const MAX = Number.MAX_SAFE_INTEGER;
+    const TWO_32 = 2 ** 32;
+    const cases: [bigint, number[]][] = [
+      [0n, [0, 1, TWO_32 - 1, TWO_32, TWO_32 + 1, MAX]],
+      [1_700_000_000_123_456_789n, [-MAX, -TWO_32 - 1, -TWO_32, -1, 0, 0xffffffff - 123_456_789, 3 * TWO_32 + 7, MAX]],
+      [-(1n << 63n), [0, 1, TWO_32, MAX]],
+      [(1n << 63n) - 1n, [-MAX, -TWO_32, -1, 0]],
+      [-1n, [1, 2, -1]],
+    ];
+    for (const [base, offsets] of cases) {
+      const column = sampleTimestampsColumn(base, Float64Array.from(offsets));
+      const written = Array.from({ length: offsets.length }, (_, i) => column.readBigInt64LE(i * 8));
+      expect(written).toEqual(offsets.map((o) => base + BigInt(o)));
+      expect([...readSampleTimestampsColumn(column, base)]).toEqual(offsets);
+    }
+    expect([...sampleTimestampsColumn(0x0102030405060700n, Float64Array.from([8]))]).toEqual([8, 7, 6, 5, 4, 3, 2, 1]);
+    expect(() => readSampleTimestampsColumn(new Uint8Array(7), 0n)).toThrow('timestamp column of 7 bytes is not a multiple of 8');
+    const far = sampleTimestampsColumn(0n, Float64Array.from([MAX]));
+    expect(() => readSampleTimestampsColumn(far, -2n)).toThrow('sample timestamp too far from the query start to be read exactly');
+  });
+
+  it('packs 53-bit line hashes as 64-bit integers, and folds full 64-bit hashes of older ingesters to them', () => {
+    const hashes = [0, 1, 0x89abcdef, 2 ** 53 - 1, lineHash('hello world')];
+    const column = sampleHashColumn(Float64Array.from(hashes));
+    expect(Array.from({ length: hashes.length }, (_, i) => column.readBigUInt64LE(i * 8))).toEqual(hashes.map(BigInt));
+    expect([...readSampleHashColumn(column)!]).toEqual(hashes);
+    const full = Buffer.alloc(8);
+    full.writeBigUInt64LE(0x0123456789abcdefn);
+    expect([...readSampleHashColumn(full)!]).toEqual([0x89abcdef + (0x01234567 & 0x1fffff) * 2 ** 32]);
+    expect(readSampleHashColumn(new Uint8Array(0))).toBeUndefined();
   });
 
   it('rebuilds a result’s sorted label union and key, one object per distinct result', () => {
@@ -117,27 +142,10 @@ describe('ingester wire format', () => {
   });
 
   it('hashes lines with a fixed function (replicas and versions must agree)', () => {
-    const out: number[] = [];
-    pushLineHash('', out);
-    pushLineHash('hello world', out);
-    pushLineHash('héllo wörld ✓', out);
-    expect(out).toEqual(PINNED_HASHES);
+    const fold = (i: number) => PINNED_HASHES[i] + (PINNED_HASHES[i + 1] & 0x1fffff) * 2 ** 32;
+    expect([lineHash(''), lineHash('hello world'), lineHash('héllo wörld ✓')]).toEqual([fold(0), fold(2), fold(4)]);
   });
 
-  it('records line hashes per output series in sample order', () => {
-    const labels = { stream: [], structuredMetadata: [], parsed: [], all: [], key: '{}' };
-    const inner: SampleExtractor = { forStream: () => ({ process: (_ts, line) => (line === 'skip' ? undefined : { value: 1, labels }) }) };
-    const rec = new LineHashRecorder(inner);
-    const s = rec.forStream([]);
-    for (const line of ['a', 'skip', 'b']) s.process(0n, line, undefined);
-    const expected: number[] = [];
-    pushLineHash('a', expected);
-    pushLineHash('b', expected);
-    expect(rec.hashesOf({ labels, ts: [1n, 2n], values: [1, 1] })).toEqual(expected);
-    expect(rec.hashesOf({ labels, ts: [1n], values: [1] })).toBeUndefined();
-    rec.clear();
-    expect(rec.hashesOf({ labels, ts: [1n, 2n], values: [1, 1] })).toBeUndefined();
-  });
 });
 
 describe('ingester errors across gRPC', () => {
@@ -175,4 +183,5 @@ describe('ingester errors across gRPC', () => {
   });
 });
 
+/** The (low, high) 32-bit lanes of the hashes of '', 'hello world' and 'héllo wörld ✓', as first released. */
 const PINNED_HASHES = [0x811c9dc5, 0xd68ee33e, 0xd58b3fa7, 0x19932c7b, 0x68c5fa93, 0x572a25bc];

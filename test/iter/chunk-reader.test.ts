@@ -12,6 +12,7 @@ import {
   type ReadableChunk,
 } from '../../src/iter/chunk-reader.js';
 import type { Grouping, LogSelectorExpr, RangeAggregationExpr } from '../../src/logql/ast.js';
+import type { SeriesSamples } from '../../src/logql/contracts.js';
 import { buildPipeline, buildSampleExtractor } from '../../src/logql/log/index.js';
 import { parseExpr } from '../../src/logql/syntax/index.js';
 import type { Entry, Labels } from '../../src/model/index.js';
@@ -40,6 +41,9 @@ function storedChunk(list: readonly Entry[]): StoredChunk {
   return StoredChunk.decode(c.encode());
 }
 
+/** The timestamps of columnar samples. */
+const timestampsOf = (s: SeriesSamples): bigint[] => Array.from(s.offsets, (o) => s.baseTs + BigInt(o));
+
 /** An enclosing `sum by (detected_level)`, pushed into the extractor as the engine does. */
 const BY_LEVEL: Grouping = { labels: ['detected_level'], without: false };
 
@@ -48,7 +52,7 @@ function samplesOf(query: string, list: readonly Entry[], outer?: Grouping) {
   const stats = emptyChunkStats();
   const params = { expr, matchers: [], extractor: buildSampleExtractor(expr, outer), start: T0, end: T0 + 10n ** 12n };
   const series = readStreamSamples(STREAM, chunkEntries([storedChunk(list)], params.start, params.end, 'forward'), params, stats, false);
-  return { series: series.map((s) => ({ labels: s.labels.key, ts: s.ts, values: s.values })), stats };
+  return { series: series.map((s) => ({ labels: s.labels.key, ts: timestampsOf(s), values: [...s.values] })), stats };
 }
 
 /** What the extractor says entry by entry, grouped by output labels. */
@@ -184,8 +188,8 @@ describe('readChunkLogs and readChunkSamples', () => {
         const want = readStreamSamples(STREAM, decodedWithoutDuplicates(chunks, params.start, params.end, 'forward', wantStats), params, wantStats, false);
         const gotStats = emptyChunkStats();
         const got = readChunkSamples(STREAM, chunks, params, gotStats, { head: false, dropDuplicates: true, byMetadata });
-        expect(byLabels(got.map((s) => ({ labels: s.labels.key, ts: s.ts, values: s.values })))).toEqual(
-          byLabels(want.map((s) => ({ labels: s.labels.key, ts: s.ts, values: s.values }))),
+        expect(byLabels(got.map((s) => ({ labels: s.labels.key, ts: timestampsOf(s), values: [...s.values] })))).toEqual(
+          byLabels(want.map((s) => ({ labels: s.labels.key, ts: timestampsOf(s), values: [...s.values] }))),
         );
         expect(gotStats).toEqual(wantStats);
       });

@@ -27,15 +27,14 @@ import type { TenantInstance } from '../instance.js';
 import { LocalIngesterReader } from '../reader.js';
 import { lokits } from '../../../gen/proto.js';
 import { describeError, toGrpcStatus } from './errors.js';
-import { LineHashRecorder } from './line-hashes.js';
 import type { DecodedPushStream } from './push-codec.js';
 import { ingesterServiceDefinition, TENANT_METADATA, type IngesterMethodName } from './service.js';
 import type { TailBroadcaster } from './tail.js';
 import {
   labelsToWire,
-  lineHashColumn,
-  nanosColumn,
   resultLabelsToWire,
+  sampleHashColumn,
+  sampleTimestampsColumn,
   statsToWire,
   streamResultsToWire,
   wireToDirection,
@@ -287,11 +286,10 @@ class IngesterGrpcService {
     const expr = this.o.parseExpr(r.expr);
     if (expr.kind !== 'rangeAggregation') throw new ValidationError(`ingester: not a range aggregation: ${r.expr}`);
     const matchers = wireToMatchers(r.matchers);
-    const hashes = new LineHashRecorder(this.o.buildSampleExtractor(expr));
     const params = {
       expr,
       matchers: matchers.length ? matchers : expr.range.selector.matchers,
-      extractor: hashes,
+      extractor: this.o.buildSampleExtractor(expr),
       start: wireToNanos(r.startNs),
       end: wireToNanos(r.endNs),
     };
@@ -299,19 +297,18 @@ class IngesterGrpcService {
     const served = new Set<string>();
     let series: pb.SeriesSamples.$Properties[] = [];
     let bytes = 0;
-    for await (const batch of this.reader.selectSamples(tenant, params, stats, served)) {
+    // Every sample carries its line's hash: queriers drop the replicas of one entry by it.
+    for await (const batch of this.reader.selectSamples(tenant, params, stats, served, true)) {
       if (out.gone) return;
       for (const s of batch) {
-        const lineHashes = hashes.hashesOf(s);
         series.push({
           labels: resultLabelsToWire(s.labels),
-          timestampsNs: nanosColumn(s.ts),
-          values: s.values,
-          lineHashes: lineHashes ? lineHashColumn(lineHashes) : null,
+          timestampsNs: sampleTimestampsColumn(s.baseTs, s.offsets),
+          values: Array.from(s.values),
+          lineHashes: s.hashes ? sampleHashColumn(s.hashes) : null,
         });
-        bytes += s.ts.length * 24;
+        bytes += s.offsets.length * 24;
       }
-      hashes.clear();
       if (bytes < this.batchBytes) continue;
       this.counters.sampleBatchesSent++;
       if (!(await out.write({ series }))) return;

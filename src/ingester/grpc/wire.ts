@@ -1,6 +1,5 @@
 // Conversions between our types (bigint ns timestamps, Labels, matchers, LabelsResult, stats) and
 // the messages of proto/ingester.proto, for server and client alike. Pure; never does I/O.
-import { endianness } from 'node:os';
 import protobuf from 'protobufjs/minimal.js';
 import { lokits } from '../../../gen/proto.js';
 import type { LabelsResult, StreamResult } from '../../logql/contracts.js';
@@ -170,35 +169,76 @@ export function wireToStats(m: pb.IngesterStats.$Properties): IngesterStats {
   return pb.IngesterStats.toObject(pb.IngesterStats.fromObject(m), { longs: Number, defaults: true }) as IngesterStats;
 }
 
-/** A column of 64-bit integers (timestamps), 8 little-endian bytes each. */
-export function nanosColumn(ts: readonly Nanos[]): Buffer {
-  const out = Buffer.allocUnsafe(ts.length * 8);
-  for (let i = 0; i < ts.length; i++) out.writeBigInt64LE(ts[i], i * 8);
+const TWO_POW_32 = 4294967296;
+const MAX_EXACT = Number.MAX_SAFE_INTEGER;
+
+function viewOf(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** The 32-bit words of a timestamp: low unsigned, high signed. */
+function wordsOf(ts: Nanos): [low: number, high: number] {
+  return [Number(BigInt.asUintN(32, ts)), Number(ts >> 32n)];
+}
+
+/**
+ * Sample timestamps `baseTs + offsets[i]` as their wire column: 64-bit little-endian integers,
+ * 8 bytes each, computed on 32-bit words (no BigInt per sample).
+ */
+export function sampleTimestampsColumn(baseTs: Nanos, offsets: Float64Array): Buffer {
+  const out = Buffer.allocUnsafe(offsets.length * 8);
+  const view = viewOf(out);
+  const [baseLow, baseHigh] = wordsOf(baseTs);
+  for (let i = 0; i < offsets.length; i++) {
+    const offsetHigh = Math.floor(offsets[i] / TWO_POW_32);
+    let low = baseLow + (offsets[i] - offsetHigh * TWO_POW_32);
+    let high = baseHigh + offsetHigh;
+    if (low >= TWO_POW_32) {
+      low -= TWO_POW_32;
+      high++;
+    }
+    view.setUint32(i * 8, low, true);
+    view.setInt32(i * 8 + 4, high, true);
+  }
   return out;
 }
 
-export function readNanosColumn(bytes: Uint8Array | null | undefined): Nanos[] {
-  if (!bytes || bytes.length === 0) return [];
+/** A timestamp column read as offsets from `baseTs`; every timestamp must lie within ±MAX_SAFE_INTEGER ns of it. */
+export function readSampleTimestampsColumn(bytes: Uint8Array | null | undefined, baseTs: Nanos): Float64Array {
+  if (!bytes || bytes.length === 0) return new Float64Array(0);
   if (bytes.length % 8 !== 0) throw new Error(`timestamp column of ${bytes.length} bytes is not a multiple of 8`);
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out: Nanos[] = new Array(bytes.length / 8);
-  for (let i = 0; i < out.length; i++) out[i] = buf.readBigInt64LE(i * 8);
+  const view = viewOf(bytes);
+  const [baseLow, baseHigh] = wordsOf(baseTs);
+  const out = new Float64Array(bytes.length / 8);
+  for (let i = 0; i < out.length; i++) {
+    const offset = (view.getInt32(i * 8 + 4, true) - baseHigh) * TWO_POW_32 + (view.getUint32(i * 8, true) - baseLow);
+    if (offset > MAX_EXACT || offset < -MAX_EXACT) throw new Error(`sample timestamp too far from the query start to be read exactly`);
+    out[i] = offset;
+  }
   return out;
 }
 
-const LITTLE_ENDIAN = endianness() === 'LE';
-
-/** Line hashes recorded as (low, high) 32-bit pairs, as their wire column. */
-export function lineHashColumn(pairs: readonly number[]): Buffer {
-  const out = Buffer.allocUnsafe(pairs.length * 4);
-  for (let i = 0; i < pairs.length; i++) out.writeUInt32LE(pairs[i] >>> 0, i * 4);
+/** Line hashes (53-bit integers, iter/line-hash) as their wire column of 64-bit little-endian integers. */
+export function sampleHashColumn(hashes: Float64Array): Buffer {
+  const out = Buffer.allocUnsafe(hashes.length * 8);
+  const view = viewOf(out);
+  for (let i = 0; i < hashes.length; i++) {
+    const high = Math.floor(hashes[i] / TWO_POW_32);
+    view.setUint32(i * 8, hashes[i] - high * TWO_POW_32, true);
+    view.setUint32(i * 8 + 4, high, true);
+  }
   return out;
 }
 
-export function readLineHashColumn(bytes: Uint8Array | null | undefined): BigUint64Array | undefined {
+/**
+ * A line hash column folded to 53-bit integers (low word + the high word's low 21 bits · 2^32): a
+ * full 64-bit lane pair from an older ingester folds to the hash a newer one sends.
+ */
+export function readSampleHashColumn(bytes: Uint8Array | null | undefined): Float64Array | undefined {
   if (!bytes || bytes.length === 0) return undefined;
   if (bytes.length % 8 !== 0) throw new Error(`line hash column of ${bytes.length} bytes is not a multiple of 8`);
-  const copy = new Uint8Array(bytes);
-  if (!LITTLE_ENDIAN) Buffer.from(copy.buffer).swap64();
-  return new BigUint64Array(copy.buffer);
+  const view = viewOf(bytes);
+  const out = new Float64Array(bytes.length / 8);
+  for (let i = 0; i < out.length; i++) out[i] = view.getUint32(i * 8, true) + (view.getUint32(i * 8 + 4, true) & 0x1fffff) * TWO_POW_32;
+  return out;
 }

@@ -1,6 +1,6 @@
 // Every error the LogQL engine reports, with Loki's exact texts (logqlmodel, engine.go, evaluator.go).
 // Builders only: nothing here evaluates anything or decides when an error applies.
-import { CancelledError, LokiError, ParseError, ValidationError, labelsString, getLabel } from '../../model/index.js';
+import { CancelledError, LokiError, ParseError, ValidationError, formatGoDuration, labelsString, getLabel } from '../../model/index.js';
 import type { Labels } from '../../model/index.js';
 
 export const ERROR_LABEL = '__error__';
@@ -39,6 +39,11 @@ export function instantLogQueryError(): ValidationError {
 
 export function approxTopkRangeError(): ValidationError {
   return new ValidationError('approx_topk error: count min sketches are only supported on instant queries');
+}
+
+/** Ours: windows are evaluated on nanosecond offsets held exactly in doubles (Loki refuses such ranges by max_query_length). */
+export function rangeTooLongError(range: bigint, max: bigint): ValidationError {
+  return new ValidationError(`range vector of ${formatGoDuration(range)} is longer than the longest range evaluated (${formatGoDuration(max)})`);
 }
 
 export function invalidStepError(): ValidationError {

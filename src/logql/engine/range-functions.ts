@@ -1,12 +1,12 @@
 // The functions of range aggregations over one window of one series, with Loki's arithmetic
 // (range_vector.go): same summation order, same NaN/Inf handling, same rate_counter extrapolation.
-// Pure numeric code over sorted sample arrays; windows are index ranges [lo, hi).
+// Pure numeric code over sorted sample columns; windows are index ranges [lo, hi).
 import type { RangeAggregationExpr } from '../ast.js';
 
-/** Samples of one series, `ts` ascending (ns), `values[i]` at `ts[i]`. */
+/** Samples of one series, `offsets` ascending (integral ns from some base), `values[i]` at `offsets[i]`. */
 export interface SeriesPoints {
-  readonly ts: readonly bigint[];
-  readonly values: readonly number[];
+  readonly offsets: Float64Array;
+  readonly values: Float64Array;
 }
 
 /** The window value for samples [lo, hi) of one series (hi > lo). */
@@ -67,26 +67,60 @@ export function rangeFunction(expr: RangeAggregationExpr): RangeFunction {
   }
 }
 
+/**
+ * A range function whose window value depends only on the window's sample count and value sum:
+ * evaluated from per-window totals, in any sample order. With `usesValues`, that is exact (and equal
+ * to summing in sample order) only while every value is a non-negative integer and the total stays
+ * exactly representable — see exactlySummable.
+ */
+export interface AdditiveRangeFunction {
+  readonly usesValues: boolean;
+  value(count: number, sum: number): number;
+}
+
+export function additiveRangeFunction(expr: RangeAggregationExpr): AdditiveRangeFunction | undefined {
+  const seconds = durationSeconds(expr.range.range);
+  switch (expr.op) {
+    case 'count_over_time':
+      return { usesValues: false, value: (count) => count };
+    case 'rate':
+      if (!expr.range.unwrap) return { usesValues: false, value: (count) => count / seconds };
+      return { usesValues: true, value: (_count, sum) => sum / seconds };
+    case 'bytes_rate':
+      return { usesValues: true, value: (_count, sum) => sum / seconds };
+    case 'bytes_over_time':
+    case 'sum_over_time':
+      return { usesValues: true, value: (_count, sum) => sum };
+    default:
+      return undefined;
+  }
+}
+
 const MAX_EXACT = 2 ** 53;
+
+/** Whether every value is a non-negative integer and their total is exactly representable. */
+export function exactlySummable(columns: readonly Float64Array[]): boolean {
+  let total = 0;
+  for (const values of columns) {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      total += v;
+      if (!Number.isInteger(v) || v < 0 || total > MAX_EXACT) return false;
+    }
+  }
+  return true;
+}
 
 /**
  * Sums windows in sample order, as Loki does. When every value is a non-negative integer and the
  * total stays exactly representable (counts, bytes), prefix sums give bit-identical results in O(1).
  */
-function windowSum(values: readonly number[]): WindowValue {
-  const n = values.length;
-  const prefix = new Float64Array(n + 1);
-  let exact = true;
-  for (let i = 0; i < n; i++) {
-    const v = values[i];
-    const next = prefix[i] + v;
-    if (!Number.isInteger(v) || v < 0 || next > MAX_EXACT) {
-      exact = false;
-      break;
-    }
-    prefix[i + 1] = next;
+function windowSum(values: Float64Array): WindowValue {
+  if (exactlySummable([values])) {
+    const prefix = new Float64Array(values.length + 1);
+    for (let i = 0; i < values.length; i++) prefix[i + 1] = prefix[i] + values[i];
+    return (lo, hi) => prefix[hi] - prefix[lo];
   }
-  if (exact) return (lo, hi) => prefix[hi] - prefix[lo];
   return (lo, hi) => {
     let sum = 0;
     for (let i = lo; i < hi; i++) sum += values[i];
@@ -94,7 +128,7 @@ function windowSum(values: readonly number[]): WindowValue {
   };
 }
 
-function avgOverTime(values: readonly number[], lo: number, hi: number): number {
+function avgOverTime(values: Float64Array, lo: number, hi: number): number {
   let mean = 0;
   let count = 0;
   for (let i = lo; i < hi; i++) {
@@ -109,20 +143,20 @@ function avgOverTime(values: readonly number[], lo: number, hi: number): number 
   return mean;
 }
 
-function maxOverTime(values: readonly number[], lo: number, hi: number): number {
+function maxOverTime(values: Float64Array, lo: number, hi: number): number {
   let max = values[lo];
   for (let i = lo; i < hi; i++) if (values[i] > max || Number.isNaN(max)) max = values[i];
   return max;
 }
 
-function minOverTime(values: readonly number[], lo: number, hi: number): number {
+function minOverTime(values: Float64Array, lo: number, hi: number): number {
   let min = values[lo];
   for (let i = lo; i < hi; i++) if (values[i] < min || Number.isNaN(min)) min = values[i];
   return min;
 }
 
 /** Population variance by Welford's online algorithm. */
-function stdvarOverTime(values: readonly number[], lo: number, hi: number): number {
+function stdvarOverTime(values: Float64Array, lo: number, hi: number): number {
   let aux = 0;
   let count = 0;
   let mean = 0;
@@ -140,7 +174,7 @@ function stdvarOverTime(values: readonly number[], lo: number, hi: number): numb
  * Prometheus quantile over values[lo, hi): NaN sorts first (Loki's HeapByMaxValue), then linear
  * interpolation between the two nearest ranks. Sorts a copy in `scratch`.
  */
-function windowQuantile(q: number, values: readonly number[], lo: number, hi: number, scratch: Float64Array): number {
+function windowQuantile(q: number, values: Float64Array, lo: number, hi: number, scratch: Float64Array): number {
   if (Number.isNaN(q)) return NaN;
   if (q < 0) return -Infinity;
   if (q > 1) return Infinity;
@@ -177,7 +211,7 @@ function extrapolatedCounterRate(p: SeriesPoints, lo: number, hi: number, range:
   }
   let durationToStart = Number(range / 1_000_000n) / 1000;
   const durationToEnd = 0;
-  const sampledInterval = Number(p.ts[hi - 1] - p.ts[lo]) / 1000;
+  const sampledInterval = (p.offsets[hi - 1] - p.offsets[lo]) / 1000;
   const averageDurationBetweenSamples = sampledInterval / (hi - lo - 1);
   if (result > 0 && first >= 0) {
     const durationToZero = sampledInterval * (first / result);

@@ -4,7 +4,7 @@ import type { QuerySource, StreamResult } from '../../../src/logql/contracts.js'
 import { evaluate } from '../../../src/logql/engine/index.js';
 import type { QueryParams, QueryResult } from '../../../src/logql/engine/index.js';
 import { CancelledError, TimeoutError, ValidationError, labelsFromRecord, labelsString } from '../../../src/model/index.js';
-import { MemorySource, S, ScriptedSource, at, m, result, selector, testDeps } from './memory-source.js';
+import { MemorySource, S, ScriptedSource, at, m, result, selector, seriesSamples, testDeps } from './memory-source.js';
 import type { TestStream } from './memory-source.js';
 
 const sel = selector([m('app', '=~', '.+')]);
@@ -135,9 +135,9 @@ describe('cancellation', () => {
       yield [{ labels: result(labelsFromRecord({ app: 'a' }), []), entries: [{ ts: 2n, line: 'y' }] }];
     }
     async *selectSamples() {
-      yield [{ labels: result(labelsFromRecord({ app: 'a' }), []), ts: [1n], values: [1] }];
+      yield [seriesSamples(result(labelsFromRecord({ app: 'a' }), []), [1n], [1])];
       this.controller.abort(this.reason);
-      yield [{ labels: result(labelsFromRecord({ app: 'a' }), []), ts: [2n], values: [1] }];
+      yield [seriesSamples(result(labelsFromRecord({ app: 'a' }), []), [2n], [1])];
     }
   }
 

@@ -50,6 +50,16 @@ export function result(stream: Labels, metadata: Labels, parsed: Labels = []): L
   return { stream, structuredMetadata: metadata, parsed, all, key: labelsString(all) };
 }
 
+/** Columnar samples of one series at timestamps `ts` (ascending), on `baseTs` (default: the first). */
+export function seriesSamples(labels: LabelsResult, ts: bigint[], values: number[], baseTs = ts[0] ?? 0n): SeriesSamples {
+  return { labels, baseTs, offsets: Float64Array.from(ts, (t) => Number(t - baseTs)), values: Float64Array.from(values) };
+}
+
+/** The timestamps of columnar samples. */
+export function timestampsOf(s: SeriesSamples): bigint[] {
+  return Array.from(s.offsets, (o) => s.baseTs + BigInt(o));
+}
+
 /** A QuerySource over fixed streams; batches are cut small to exercise batch joining. */
 export class MemorySource implements QuerySource {
   readonly sampleCalls: SelectSamplesParams[] = [];
@@ -67,7 +77,7 @@ export class MemorySource implements QuerySource {
       const labels = labelsFromRecord(stream.labels);
       if (!matchesLabels(matchers, labels)) continue;
       const ex = params.extractor.forStream(labels);
-      const bySeries = new Map<string, SeriesSamples>();
+      const bySeries = new Map<string, { labels: LabelsResult; ts: bigint[]; values: number[] }>();
       for (const [ts, line, meta] of stream.entries) {
         if (ts < params.start || ts >= params.end) continue;
         const out = ex.process(ts, line, meta ? labelsFromRecord(meta) : undefined);
@@ -80,9 +90,10 @@ export class MemorySource implements QuerySource {
         s.ts.push(ts);
         s.values.push(out.value);
       }
+      // Each batch on its own base (its first sample), which consumers must not assume shared.
       for (const s of bySeries.values()) {
         for (let i = 0; i < s.ts.length; i += this.batchSize) {
-          yield [{ labels: s.labels, ts: s.ts.slice(i, i + this.batchSize), values: s.values.slice(i, i + this.batchSize) }];
+          yield [seriesSamples(s.labels, s.ts.slice(i, i + this.batchSize), s.values.slice(i, i + this.batchSize), s.ts[i])];
         }
       }
     }
