@@ -26,18 +26,25 @@ import {
   StatusError,
   TimeoutError,
   ValidationError,
+  BytesEntry,
+  type Entry,
 } from '../../src/model/index.js';
 
 import pb = lokits.ingester;
 
 const T = 1_700_000_000_123_456_789n;
+
+/** Decoded streams with plain { ts, line, metadata } entries (decoded lines stay bytes until read). */
+function plain(streams: { labels: string; entries: Entry[] }[]): { labels: string; entries: Entry[] }[] {
+  return streams.map((s) => ({ labels: s.labels, entries: s.entries.map((e) => (e.metadata ? { ts: e.ts, line: e.line, metadata: e.metadata } : { ts: e.ts, line: e.line })) }));
+}
 const EXTREMES = [0n, 1n, -1n, 1_700_000_000_123_456_789n, BigInt.asIntN(64, -62135596800n * 1_000_000_000n), (1n << 63n) - 1n, -(1n << 63n)];
 
 describe('ingester wire format', () => {
   it('keeps 64-bit nanosecond timestamps exact through a push request', () => {
     const streams = [{ labelsString: '{a="b"}', entries: EXTREMES.map((ts) => ({ ts, line: String(ts) })) }];
     const decoded = INGESTER_METHODS.push.deserializeRequest(INGESTER_METHODS.push.serializeRequest(streams));
-    expect(decoded).toEqual([{ labels: '{a="b"}', entries: EXTREMES.map((ts) => ({ ts, line: String(ts) })) }]);
+    expect(plain(decoded)).toEqual([{ labels: '{a="b"}', entries: EXTREMES.map((ts) => ({ ts, line: String(ts) })) }]);
   });
 
   it('writes push requests the generated PushRequest decoder reads, and reads what it writes', () => {
@@ -62,15 +69,30 @@ describe('ingester wire format', () => {
         entries: s.entries.map((e) => ({ timestampNs: nanosToWire(e.ts), line: e.line, structuredMetadata: 'metadata' in e ? e.metadata : [] })),
       })),
     }).finish();
-    expect(decodePushRequest(generated)).toEqual(streams.map((s) => ({ labels: s.labelsString, entries: s.entries })));
+    expect(plain(decodePushRequest(generated))).toEqual(streams.map((s) => ({ labels: s.labelsString, entries: s.entries })));
   });
 
   it('skips unknown push fields and refuses truncated input', () => {
     const known = encodePushRequest([{ labelsString: '{a="b"}', entries: [{ ts: 5n, line: 'x' }] }]);
     // field 7 varint 1, field 8 fixed32, field 9 bytes "zz" before the known stream
     const withUnknown = Buffer.concat([Buffer.from([0x38, 0x01, 0x45, 1, 2, 3, 4, 0x4a, 0x02, 0x7a, 0x7a]), known]);
-    expect(decodePushRequest(withUnknown)).toEqual([{ labels: '{a="b"}', entries: [{ ts: 5n, line: 'x' }] }]);
+    expect(plain(decodePushRequest(withUnknown))).toEqual([{ labels: '{a="b"}', entries: [{ ts: 5n, line: 'x' }] }]);
     expect(() => decodePushRequest(known.subarray(0, known.length - 1))).toThrow(PushDecodeError);
+  });
+
+  it('re-sends lines held as bytes unchanged, and reads invalid UTF-8 as U+FFFD', () => {
+    const entries = [new BytesEntry(1n, Buffer.from('héllo ✓')), new BytesEntry(2n, Buffer.from(''), [{ name: 'k', value: 'v' }])];
+    const decoded = decodePushRequest(encodePushRequest([{ labelsString: '{a="b"}', entries }]));
+    expect(decoded[0].entries.map((e) => [e.ts, e.bytes && Buffer.from(e.bytes).toString(), e.line, e.metadata])).toEqual([
+      [1n, 'héllo ✓', 'héllo ✓', undefined],
+      [2n, '', '', [{ name: 'k', value: 'v' }]],
+    ]);
+    // PushRequest{streams: [{labels: '{a="b"}', entries: [{ts: 0, line: 'a' 0xff}]}]}, by hand.
+    const entry = Buffer.concat([Buffer.from([0x09]), Buffer.alloc(8), Buffer.from([0x12, 0x02, 0x61, 0xff])]);
+    const stream = Buffer.concat([Buffer.from([0x0a, 0x07]), Buffer.from('{a="b"}'), Buffer.from([0x12, entry.length]), entry]);
+    const invalid = Buffer.concat([Buffer.from([0x0a, stream.length]), stream]);
+    const [bad] = decodePushRequest(invalid)[0].entries;
+    expect([bad.line, bad.bytes]).toEqual(['a\ufffd', undefined]);
   });
 
   it('sends a lone surrogate in a line as U+FFFD, as Go would store it', () => {

@@ -1,7 +1,8 @@
 // The Push request on the ingest hot path: PushStreams written straight into one Buffer and read
 // back without intermediate message objects or Long values. Byte-compatible with the generated
 // lokits.ingester.PushRequest (proto/ingester.proto). Pure; throws PushDecodeError on malformed input.
-import type { Entry, Label } from '../../model/index.js';
+import { isUtf8 } from 'node:buffer';
+import { BytesEntry, lineByteLength, type Entry, type Label } from '../../model/index.js';
 
 /** What the codec needs of a stream: its canonical label string and entries. */
 export interface EncodableStream {
@@ -53,7 +54,7 @@ export function encodePushRequest(streams: readonly EncodableStream[]): Buffer {
     let streamSize = fieldSize(sizes[streamAt + 1]);
     for (const e of s.entries) {
       const entryAt = sizes.length;
-      sizes.push(0, Buffer.byteLength(e.line, 'utf8'));
+      sizes.push(0, lineByteLength(e));
       let entrySize = 9 + fieldSize(sizes[entryAt + 1]);
       if (e.metadata) {
         for (const l of e.metadata) {
@@ -82,7 +83,9 @@ export function encodePushRequest(streams: readonly EncodableStream[]): Buffer {
       w.varint(sizes[k++]);
       w.tag(ENTRY_TIMESTAMP);
       w.int64(e.ts);
-      w.string(ENTRY_LINE, e.line, sizes[k++]);
+      const bytes = e.bytes;
+      if (bytes !== undefined) w.bytes(ENTRY_LINE, bytes, sizes[k++]);
+      else w.string(ENTRY_LINE, e.line, sizes[k++]);
       if (e.metadata) {
         for (const l of e.metadata) {
           w.tag(ENTRY_METADATA);
@@ -122,6 +125,14 @@ class PushWriter {
     this.buf[this.pos++] = tag;
     this.varint(bytes);
     this.pos += this.buf.utf8Write(s, this.pos, bytes);
+  }
+
+  /** A line already held as UTF-8 bytes (a pushed entry's view of its request): copied as is. */
+  bytes(tag: number, b: Uint8Array, length: number): void {
+    this.buf[this.pos++] = tag;
+    this.varint(length);
+    this.buf.set(b, this.pos);
+    this.pos += length;
   }
 }
 
@@ -203,9 +214,15 @@ function decodeStream(r: PushReader, end: number): DecodedPushStream {
   return { labels, entries };
 }
 
+/**
+ * An entry whose line stays a view of the request's bytes (decoded to text only if something reads
+ * it); a line that is not valid UTF-8 is decoded at once (invalid bytes become U+FFFD), as a string
+ * field would be.
+ */
 function decodeEntry(r: PushReader, end: number): Entry {
   let ts = 0n;
-  let line = '';
+  let lineStart = 0;
+  let lineEnd = 0;
   let metadata: Label[] | undefined;
   while (r.pos < end) {
     const tag = r.varint(end);
@@ -214,7 +231,9 @@ function decodeEntry(r: PushReader, end: number): Entry {
       ts = r.buf.readBigInt64LE(r.pos);
       r.pos += 8;
     } else if (tag === ENTRY_LINE) {
-      line = r.string(end);
+      lineEnd = r.fieldEnd(end);
+      lineStart = r.pos;
+      r.pos = lineEnd;
     } else if (tag === ENTRY_METADATA) {
       const label = decodePair(r, r.fieldEnd(end));
       if (metadata) metadata.push(label);
@@ -223,6 +242,9 @@ function decodeEntry(r: PushReader, end: number): Entry {
       r.skip(tag, end);
     }
   }
+  const view = r.buf.subarray(lineStart, lineEnd);
+  if (isUtf8(view)) return new BytesEntry(ts, view, metadata);
+  const line = r.buf.utf8Slice(lineStart, lineEnd);
   return metadata ? { ts, line, metadata } : { ts, line };
 }
 
