@@ -8,16 +8,22 @@
 //   --profile DIR  also records server CPU profiles (inspector, one .cpuprofile per phase: ingest,
 //                  flush, each query) into DIR after the timed runs; see bench/profile-top.mjs
 //   --ingest-only  skips the queries (for ingest experiments; results.json is not written)
+//   --streams N    memory mode (bench/streams.mjs): loadgen pushes to N streams, then RSS per active stream and
+//                  per MB of unflushed data go to results.json under streamsMode (no flush, no queries)
 //   --profile-only with --profile: skips the timed pass (results.json is not written)
 //   --node-flags F extra node flags for the server process (e.g. "--max-semi-space-size=64"), for experiments
 //   --keep         keeps the temporary data folder
-//   --cluster      distributed mode (not built yet: see startCluster)
+//   --cluster      a cluster of separate processes (bench/cluster.mjs: Redis ring, 3 ingesters with
+//                  replication factor 3, a distributor, a querier); writes bench/results-cluster.json
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { startCluster } from './cluster.mjs';
+import { spawnServer } from './server-process.mjs';
+import { recordStreamsMode, streamsModeFigures } from './streams.mjs';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(BENCH_DIR);
@@ -56,7 +62,9 @@ function parseArgs(argv) {
 const args = parseArgs(process.argv.slice(2));
 const LINES = Number(args.lines ?? (args.quick ? 200_000 : 2_000_000));
 const RUNS = Number(args.runs ?? 3);
-const OUT = path.resolve(args.out ?? path.join(BENCH_DIR, 'results.json'));
+/** Streams loadgen pushes to; other than 100 it is the memory mode (bench/streams.mjs): no flush, no queries. */
+const STREAMS = Number(args.streams ?? 100);
+const OUT = path.resolve(args.out ?? path.join(BENCH_DIR, args.cluster ? 'results-cluster.json' : 'results.json'));
 
 /**
  * Single-process config: Loki's defaults except the limits the workload README raises. chunk_encoding
@@ -73,7 +81,10 @@ common:
 ingester:
   chunk_encoding: gzip
   chunk_retain_period: 0s
-limits_config:
+{{LIMITS}}`;
+
+/** The limits the workload README raises (single process and cluster alike). */
+const BENCH_LIMITS = `limits_config:
   reject_old_samples: false
   ingestion_rate_mb: 100000
   ingestion_burst_size_mb: 100000
@@ -108,65 +119,18 @@ const SERVER_NODE_FLAGS = (args['node-flags'] ?? '--max-semi-space-size=32').spl
 /** Starts `node dist/src/main.js` with its own data folder; resolves once /ready answers 200. */
 async function startSingleProcess({ inspect }) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lokits-bench-'));
-  const cfgPath = path.join(dataDir, 'config.yml');
-  fs.writeFileSync(cfgPath, SINGLE_PROCESS_CONFIG.replaceAll('{{DATA}}', dataDir));
-  const logPath = path.join(dataDir, 'server.log');
-  const logFd = fs.openSync(logPath, 'a');
-  const nodeArgs = [...SERVER_NODE_FLAGS, ...(inspect ? ['--inspect=127.0.0.1:0'] : [])];
-  const proc = spawn(process.execPath, [...nodeArgs, 'dist/src/main.js', `-config.file=${cfgPath}`], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve(code ?? signal)));
-  let inspectorUrl;
-  const port = await new Promise((resolve, reject) => {
-    let buf = '';
-    const scan = (d) => {
-      fs.writeSync(logFd, d);
-      buf += d.toString();
-      const m = /"port":(\d+)[^\n]*"msg":"HTTP server listening"/.exec(buf);
-      const w = /Debugger listening on (ws:\/\/\S+)/.exec(buf);
-      if (w) inspectorUrl = w[1];
-      if (m && (!inspect || inspectorUrl)) resolve(Number(m[1]));
-    };
-    proc.stdout.on('data', scan);
-    proc.stderr.on('data', scan);
-    void exited.then((code) => reject(new Error(`server exited with ${code} before listening; log: ${logPath}`)));
-  });
-  proc.stdout.removeAllListeners('data');
-  proc.stderr.removeAllListeners('data');
-  proc.stdout.on('data', (d) => fs.writeSync(logFd, d));
-  proc.stderr.on('data', (d) => fs.writeSync(logFd, d));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const ok = await fetch(`${url}/ready`).then((r) => r.status === 200, () => false);
-    if (ok) break;
-    if (Date.now() > deadline) throw new Error(`server not ready after 120 s; log: ${logPath}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const config = SINGLE_PROCESS_CONFIG.replaceAll('{{DATA}}', dataDir).replace('{{LIMITS}}', BENCH_LIMITS);
+  const p = await spawnServer({ root: ROOT, nodeFlags: SERVER_NODE_FLAGS, config, dir: dataDir, name: 'server', inspect });
   return {
-    url,
-    pids: [proc.pid],
+    url: p.url,
+    queryUrl: p.url,
+    pids: [p.pid],
+    ingesterUrls: [p.url],
     dataDir,
     chunksDir: path.join(dataDir, 'chunks', 'chunks'),
-    inspectorUrl,
-    async stop() {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
-      const code = await exited;
-      fs.closeSync(logFd);
-      return code;
-    },
+    inspectorUrl: p.inspectorUrl,
+    stop: () => p.stop(),
   };
-}
-
-/**
- * The hook for `--cluster`: start distributors, ingesters (RF 3) and queriers as separate processes
- * and return the same shape as startSingleProcess ({ url, pids, dataDir, chunksDir, stop }); loadgen
- * samples one pid, so peak RSS would be summed from /proc of every pid in `pids`.
- */
-async function startCluster() {
-  throw new Error('--cluster: distributed mode is not wired into the bench yet (see startCluster in bench/run.mjs)');
 }
 
 /** Apparent size of every file under `dir` (the chunk objects). */
@@ -187,18 +151,24 @@ function folderBytes(dir) {
   return { bytes: total, files };
 }
 
-/** CPU seconds (user + system) the process (all threads) and its main thread have used so far. */
-function cpuSeconds(pid) {
+/** CPU seconds (user + system) the processes (all threads) and their main threads have used so far. */
+function cpuSeconds(pids) {
   const read = (file) => {
     const stat = fs.readFileSync(file, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100;
   };
-  return { total: read(`/proc/${pid}/stat`), main: read(`/proc/${pid}/task/${pid}/stat`) };
+  let total = 0;
+  let main = 0;
+  for (const pid of pids) {
+    total += read(`/proc/${pid}/stat`);
+    main += read(`/proc/${pid}/task/${pid}/stat`);
+  }
+  return { total, main };
 }
 
-function cpuSince(pid, before) {
-  const now = cpuSeconds(pid);
+function cpuSince(pids, before) {
+  const now = cpuSeconds(pids);
   return { total: +(now.total - before.total).toFixed(2), main: +(now.main - before.main).toFixed(2) };
 }
 
@@ -211,6 +181,11 @@ function procStatusMB(pid, field) {
   }
 }
 
+/** A /proc/<pid>/status figure summed over processes, MB. */
+function sumMB(pids, field) {
+  return +pids.reduce((n, pid) => n + (procStatusMB(pid, field) ?? 0), 0).toFixed(1);
+}
+
 /** Streams the ingester still holds in memory (loki_ingester_memory_streams, summed over tenants). */
 async function memoryStreams(url) {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -220,19 +195,25 @@ async function memoryStreams(url) {
 }
 
 /**
- * POST /flush, then until the ingester has released every flushed chunk (chunk_retain_period 0s), so
- * the queries read the store as Loki's figures did. Returns the seconds the first flush took.
+ * POST /flush to every ingester (the single process is its own), then until they have released every
+ * flushed chunk (chunk_retain_period 0s), so the queries read the store as Loki's figures did.
+ * Returns the seconds the first round of flushes took.
  */
-async function flush(url) {
+async function flush(ingesterUrls) {
   const t = performance.now();
   let seconds;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const r = await fetch(`${url}/flush`, { method: 'POST' });
-    if (r.status !== 204) throw new Error(`/flush answered ${r.status}: ${await r.text()}`);
+    await Promise.all(
+      ingesterUrls.map(async (url) => {
+        const r = await fetch(`${url}/flush`, { method: 'POST' });
+        if (r.status !== 204) throw new Error(`${url}/flush answered ${r.status}: ${await r.text()}`);
+      }),
+    );
     seconds ??= (performance.now() - t) / 1000;
-    if ((await memoryStreams(url)) === 0) return seconds;
-    if (Date.now() > deadline) throw new Error('the ingester still holds streams 60 s after /flush');
+    const held = await Promise.all(ingesterUrls.map(memoryStreams));
+    if (held.every((n) => n === 0)) return seconds;
+    if (Date.now() > deadline) throw new Error('ingesters still hold streams 60 s after /flush');
     await new Promise((res) => setTimeout(res, 200));
   }
 }
@@ -365,7 +346,9 @@ async function main() {
   }
   const profileDir = args.profile ? path.resolve(args.profile) : undefined;
   if (profileDir && args['profile-only']) return profile(profileDir);
-  const server = args.cluster ? await startCluster() : await startSingleProcess({ inspect: false });
+  const server = args.cluster
+    ? await startCluster({ root: ROOT, nodeFlags: SERVER_NODE_FLAGS, limits: BENCH_LIMITS, log })
+    : await startSingleProcess({ inspect: false });
   const result = {
     date: new Date().toISOString(),
     mode: args.cluster ? 'cluster' : 'single-process',
@@ -378,34 +361,48 @@ async function main() {
     log(`server ${server.pids.join(',')} at ${server.url}, data in ${server.dataDir}`);
     const meta = path.join(server.dataDir, 'run.json');
     log(`loadgen: ${LINES} lines`);
-    const cpuBefore = cpuSeconds(server.pids[0]);
+    const cpuBefore = cpuSeconds(server.pids);
+    const cpuBeforeByPid = server.pids.map((pid) => cpuSeconds([pid]));
     const ingest = runScript('loadgen.mjs', [
-      '--url', server.url, '--lines', String(LINES), '--streams', '100', '--batch-bytes', '1048576',
+      '--url', server.url, '--lines', String(LINES), '--streams', String(STREAMS), '--batch-bytes', '1048576',
       '--concurrency', '4', '--meta', meta, '--pid', String(server.pids[0]),
     ]);
     if (ingest.errors) throw new Error(`loadgen: ${ingest.errors} failed pushes, first: ${ingest.firstError}`);
-    const cpuIngest = cpuSince(server.pids[0], cpuBefore);
+    const cpuIngest = cpuSince(server.pids, cpuBefore);
+    const cpuIngestByPid = server.pids.map((pid, i) => ({ pid, ...cpuSince([pid], cpuBeforeByPid[i]) }));
+    if (server.roles) log(`ingest CPU s by process (distributor, querier, ingesters): ${cpuIngestByPid.map((c) => `${c.total} (${c.main})`).join(', ')}`);
     log(
       `ingest: ${ingest.linesPerSec} lines/s; server CPU ${cpuIngest.total} s, main thread ${cpuIngest.main} s ` +
         `(${((cpuIngest.main / LINES) * 1e6).toFixed(2)} µs a line)`,
     );
-    const flushSec = await flush(server.url);
+    if (STREAMS !== 100) {
+      const figures = await streamsModeFigures({ url: server.url, pid: server.pids[0], ingest, streams: STREAMS, serverCpuSeconds: cpuIngest });
+      log(`${STREAMS} streams: ${figures.rssBytesPerStream} B of RSS per active stream, ${figures.rssMBPerUnflushedMB} MB of RSS per MB unflushed`);
+      recordStreamsMode(OUT, figures);
+      return;
+    }
+    const flushSec = await flush(server.ingesterUrls);
+    // A querier refreshes its view of the store's index every index_cache_refresh (1 s in the cluster).
+    if (args.cluster) await new Promise((res) => setTimeout(res, 2_500));
     const stored = folderBytes(server.chunksDir);
     log(`flushed in ${flushSec.toFixed(1)} s: ${stored.files} chunks, ${(stored.bytes / 1e6).toFixed(1)} MB`);
     if (args['ingest-only']) return;
     log(`query-bench: ${RUNS} runs`);
-    const cpuBeforeQueries = cpuSeconds(server.pids[0]);
-    const queries = runScript('query-bench.mjs', ['--url', server.url, '--meta', meta, '--runs', String(RUNS)]);
-    const cpuQueries = cpuSince(server.pids[0], cpuBeforeQueries);
+    const cpuBeforeQueries = cpuSeconds(server.pids);
+    const queries = runScript('query-bench.mjs', ['--url', server.queryUrl, '--meta', meta, '--runs', String(RUNS)]);
+    const cpuQueries = cpuSince(server.pids, cpuBeforeQueries);
     log(`queries: server CPU ${cpuQueries.total} s, main thread ${cpuQueries.main} s`);
     result.ingest = {
       linesPerSec: ingest.linesPerSec,
       rawMBPerSec: ingest.rawMBPerSec,
       seconds: ingest.seconds,
-      peakRssMB: ingest.server?.vmHWMMB ?? null,
+      // loadgen samples one pid; a cluster's peak is the sum of every process's own peak.
+      peakRssMB: server.pids.length > 1 ? sumMB(server.pids, 'VmHWM') : (ingest.server?.vmHWMMB ?? null),
+      peakRssMBByProcess: server.roles ? Object.fromEntries(server.pids.map((pid) => [pid, procStatusMB(pid, 'VmHWM')])) : undefined,
       maxSampledRssMB: ingest.server?.maxSampledRssMB ?? null,
       latencyMs: ingest.latencyMs,
       serverCpuSeconds: cpuIngest,
+      serverCpuSecondsByProcess: server.roles ? cpuIngestByPid : undefined,
       rawBytes: ingest.rawBytes,
       requests: ingest.requests,
     };
@@ -414,7 +411,8 @@ async function main() {
     result.queries = queries;
     result.queriesServerCpuSeconds = cpuQueries;
     result.loadAverageAfter = os.loadavg().map((x) => +x.toFixed(2));
-    result.rssAfterQueriesMB = { vmRSS: procStatusMB(server.pids[0], 'VmRSS'), vmHWM: procStatusMB(server.pids[0], 'VmHWM') };
+    result.rssAfterQueriesMB = { vmRSS: sumMB(server.pids, 'VmRSS'), vmHWM: sumMB(server.pids, 'VmHWM') };
+    if (server.roles) result.cluster = { roles: server.roles, replicationFactor: server.roles.ingesters.length };
     result.loki = LOKI;
     const rows = comparisonRows(result);
     result.comparison = rows.map(([measure, ours, loki, ratio, met]) => ({ measure, ours, loki, ratio: +ratio.toFixed(3), met }));
@@ -437,11 +435,11 @@ async function profile(dir) {
     const meta = path.join(server.dataDir, 'run.json');
     await profiler.record(path.join(dir, 'ingest.cpuprofile'), async () => {
       await runScriptAsync('loadgen.mjs', [
-        '--url', server.url, '--lines', String(LINES), '--streams', '100', '--batch-bytes', '1048576',
+        '--url', server.url, '--lines', String(LINES), '--streams', String(STREAMS), '--batch-bytes', '1048576',
         '--concurrency', '4', '--meta', meta, '--pid', String(server.pids[0]),
       ]);
     });
-    await profiler.record(path.join(dir, 'flush.cpuprofile'), () => flush(server.url));
+    await profiler.record(path.join(dir, 'flush.cpuprofile'), () => flush(server.ingesterUrls));
     if (args['ingest-only']) return;
     for (const q of profileQueries(JSON.parse(fs.readFileSync(meta, 'utf8')))) {
       await profiler.record(path.join(dir, `${q.id}.cpuprofile`), async () => {
