@@ -2,19 +2,7 @@
 // with durations around 500ms), for the parser-hint tests and micro-benchmark. No I/O.
 import type { Labels } from '../../../src/model/labels.js';
 import { labelsFromRecord } from '../../../src/model/labels.js';
-
-/** Deterministic xorshift so every run sees the same lines. */
-function random(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x100000000;
-  };
-}
+import { xorshift } from '../../support/random.js';
 
 export interface WorkloadStream {
   labels: Labels;
@@ -26,7 +14,7 @@ const PATHS = ['/api/v1/orders', '/api/v1/cart', '/api/v1/users', '/healthz'];
 
 /** Streams {namespace, app, pod, container, level} of `format` lines, `perStream` lines each. */
 export function workloadStreams(format: 'logfmt' | 'json', apps: string[], perStream: number, seed = 7): WorkloadStream[] {
-  const r = random(seed);
+  const r = xorshift(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
   const duration = (): string => {
     const ms = Math.exp(r() * r() * 8.2);
