@@ -1,0 +1,60 @@
+// The many-streams memory mode of the bench (`node bench/run.mjs --streams 10000`): after loadgen pushed
+// to N streams, reports resident memory per active stream and per MB of unflushed raw data, and records
+// it in results.json under `streamsMode`. Reads /proc and /metrics only; never changes the server.
+import fs from 'node:fs';
+
+/** Sums a gauge over its label sets in Prometheus text. */
+function gauge(text, name) {
+  let n = 0;
+  for (const m of text.matchAll(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'gm'))) n += Number(m[1]);
+  return n;
+}
+
+/** Resident memory of `pid` in MB (VmRSS), or null once it is gone. */
+function rssMB(pid) {
+  try {
+    const m = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m);
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Measures memory after ingest. `ingest` is loadgen's summary (its `server.rssBeforeMB` is the RSS
+ * before the first push). Streams and unflushed bytes come from the ingester's gauges.
+ */
+export async function streamsModeFigures({ url, pid, ingest, streams, serverCpuSeconds }) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const activeStreams = gauge(text, 'loki_ingester_memory_streams');
+  const unflushedBytes = gauge(text, 'loki_ingester_unflushed_bytes');
+  const before = ingest.server?.rssBeforeMB ?? null;
+  const after = rssMB(pid);
+  const deltaBytes = before !== null && after !== null ? (after - before) * 2 ** 20 : null;
+  return {
+    date: new Date().toISOString(),
+    streams,
+    lines: ingest.lines,
+    acceptedLines: ingest.acceptedLines,
+    errors: ingest.errors,
+    firstError: ingest.firstError,
+    linesPerSec: ingest.linesPerSec,
+    serverCpuSeconds,
+    rawBytes: ingest.rawBytes,
+    activeStreams,
+    unflushedMB: +(unflushedBytes / 1e6).toFixed(1),
+    rssBeforeMB: before === null ? null : +before.toFixed(1),
+    rssAfterMB: after === null ? null : +after.toFixed(1),
+    peakRssMB: ingest.server?.vmHWMMB ?? null,
+    rssBytesPerStream: deltaBytes === null || !activeStreams ? null : Math.round(deltaBytes / activeStreams),
+    rssMBPerUnflushedMB: deltaBytes === null || !unflushedBytes ? null : +(deltaBytes / unflushedBytes).toFixed(2),
+  };
+}
+
+/** Adds `figures` to `file` (results.json) under streamsMode[<streams>], keeping everything else. */
+export function recordStreamsMode(file, figures) {
+  let doc = {};
+  if (fs.existsSync(file)) doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+  doc.streamsMode = { ...(doc.streamsMode ?? {}), [String(figures.streams)]: figures };
+  fs.writeFileSync(file, JSON.stringify(doc, null, 2) + '\n');
+}
