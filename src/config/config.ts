@@ -78,6 +78,8 @@ export interface Config {
     flush_on_shutdown: boolean;
     /** Stop accepting pushes (429) once unflushed data in memory exceeds this many bytes; 0 = a quarter of the memory available. */
     max_memory_bytes: number;
+    /** Stop accepting pushes (429) once the process's resident memory exceeds this many bytes; 0 = three quarters of the memory available. */
+    max_resident_memory_bytes: number;
     wal: {
       enabled: boolean;
       dir: string;
@@ -187,6 +189,7 @@ export function defaultConfig(): Config {
       concurrent_flushes: 32,
       flush_on_shutdown: true,
       max_memory_bytes: 0,
+      max_resident_memory_bytes: 0,
       wal: {
         enabled: true,
         dir: 'wal',
@@ -232,6 +235,7 @@ export const BYTE_SIZE_KEYS = new Set([
   'ingester.chunk_block_size',
   'ingester.chunk_target_size',
   'ingester.max_memory_bytes',
+  'ingester.max_resident_memory_bytes',
   'ingester.wal.replay_memory_ceiling',
   'limits_config.max_line_size',
   'limits_config.per_stream_rate_limit',

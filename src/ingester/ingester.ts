@@ -49,8 +49,10 @@ export interface IngesterOptions {
   checkpointPeriodMs: number;
   flushOnShutdown: boolean;
   concurrentFlushes: number;
-  /** 0 disables the memory backpressure. */
+  /** Unflushed bytes above which pushes get 429 (and the largest chunks are flushed early); 0 disables. */
   maxMemoryBytes: number;
+  /** A process-level memory check (resident memory, heap): a message means refuse pushes for now. */
+  memoryPressure?: () => string | undefined;
   limits: (tenant: string) => Limits;
   /** Number of ingesters and replication factor, to turn global stream limits into local ones. */
   ringShare: () => { ingesters: number; replicationFactor: number };
@@ -75,6 +77,8 @@ export class Ingester {
   private flushTimer: NodeJS.Timeout | undefined;
   private checkpointTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
+  /** A relief sweep (flushing the largest chunks early under memory pressure) is queued or running. */
+  private relieving = false;
   private checkpointing: Promise<void> | undefined;
   private stopping = false;
   readonly replayCorruptions: string[] = [];
@@ -127,11 +131,10 @@ export class Ingester {
    */
   async push(tenant: string, streams: readonly PushStream[]): Promise<void> {
     if (this.stopping) throw new StatusError(503, 'Ingester is shutting down');
-    if (this.opts.maxMemoryBytes > 0 && this.unflushed > this.opts.maxMemoryBytes) {
-      void this.sweep(false);
-      throw new BackpressureError(
-        `ingester memory limit reached: ${this.unflushed} bytes of unflushed data (limit ${this.opts.maxMemoryBytes}), retry later`,
-      );
+    const pressure = this.memoryPressure();
+    if (pressure) {
+      this.relieve();
+      throw new BackpressureError(pressure);
     }
     const limits = this.opts.limits(tenant);
     const streamLimits: StreamLimits = {
@@ -188,6 +191,25 @@ export class Ingester {
     }
   }
 
+  /** Why pushes must wait for memory, or undefined. */
+  private memoryPressure(): string | undefined {
+    const limit = this.opts.maxMemoryBytes;
+    if (limit > 0 && this.unflushed > limit)
+      return `ingester memory limit reached: ${this.unflushed} bytes of unflushed data (limit ${limit}), retry later`;
+    return this.opts.memoryPressure?.();
+  }
+
+  /** Starts one sweep that also flushes the largest unflushed chunks early, unless one is already on its way. */
+  private relieve(): void {
+    if (this.relieving) return;
+    this.relieving = true;
+    void this.sweep(false, true)
+      .catch((e) => this.opts.logger.error({ err: (e as Error).message }, 'failed to flush chunks under memory pressure'))
+      .finally(() => {
+        this.relieving = false;
+      });
+  }
+
   private getOrCreateInstance(tenant: string): TenantInstance {
     let inst = this.instances.get(tenant);
     if (!inst) this.instances.set(tenant, (inst = new TenantInstance(tenant)));
@@ -210,11 +232,14 @@ export class Ingester {
     await this.sweep(true);
   }
 
-  /** One pass of the flush loop; `force` flushes everything, otherwise only full, idle or old chunks. */
-  sweep(force: boolean): Promise<void> {
+  /**
+   * One pass of the flush loop; `force` flushes everything, otherwise only full, idle or old chunks,
+   * and with `relieve` also the largest others until at most half the memory limit stays unflushed.
+   */
+  sweep(force: boolean, relieve = false): Promise<void> {
     const run = async (): Promise<void> => {
       if (this.flushing) await this.flushing;
-      const p = this.flushOnce(force);
+      const p = this.flushOnce(force, relieve);
       this.flushing = p;
       try {
         await p;
@@ -225,9 +250,12 @@ export class Ingester {
     return run();
   }
 
-  private async flushOnce(force: boolean): Promise<void> {
+  private async flushOnce(force: boolean, relieve: boolean): Promise<void> {
     const nowMs = Date.now();
-    const jobs: { tenant: string; stream: IngesterStream; desc: ChunkDesc }[] = [];
+    type Job = { tenant: string; stream: IngesterStream; desc: ChunkDesc };
+    const jobs: Job[] = [];
+    const others: Job[] = [];
+    let remaining = this.unflushed;
     for (const [tenant, inst] of this.instances) {
       for (const stream of inst.streams.values()) {
         for (const desc of stream.chunks) {
@@ -239,10 +267,24 @@ export class Ingester {
             desc.chunk.isFull() ||
             nowMs - desc.lastUpdatedMs > this.opts.chunkIdlePeriodMs ||
             span > this.opts.maxChunkAge;
-          if (!due) continue;
+          if (!due) {
+            if (relieve) others.push({ tenant, stream, desc });
+            continue;
+          }
           desc.closed = true;
           jobs.push({ tenant, stream, desc });
+          remaining -= desc.chunk.uncompressedBytes;
         }
+      }
+    }
+    if (relieve) {
+      const target = this.opts.maxMemoryBytes > 0 ? Math.min(this.opts.maxMemoryBytes, this.unflushed) / 2 : this.unflushed / 2;
+      others.sort((a, b) => b.desc.chunk.uncompressedBytes - a.desc.chunk.uncompressedBytes);
+      for (const j of others) {
+        if (remaining <= target) break;
+        j.desc.closed = true;
+        jobs.push(j);
+        remaining -= j.desc.chunk.uncompressedBytes;
       }
     }
     const byTenant = new Map<string, typeof jobs>();

@@ -24,7 +24,7 @@ import { LocalTailSource } from '../querier/tail/source.js';
 import { createInMemoryKV, createRedisKV, Lifecycler, Ring, type KVStore } from '../ring/index.js';
 import { ChunkStore, createFilesystemStore, createS3Store, type ObjectStore } from '../storage/index.js';
 import { createHttpServer } from './app.js';
-import { ingesterMemoryLimit } from './memory-limit.js';
+import { ingesterMemoryLimit, processMemoryPressure, residentMemoryLimit } from './memory-limit.js';
 import { ServerMetrics } from './metrics.js';
 import { registerGrafanaRoutes } from './routes/grafana.js';
 import { registerPushRoutes } from './routes/push.js';
@@ -202,6 +202,7 @@ export class Loki {
       flushOnShutdown: cfg.ingester.flush_on_shutdown || cfg.ingester.wal.flush_on_shutdown || !wal,
       concurrentFlushes: cfg.ingester.concurrent_flushes,
       maxMemoryBytes: ingesterMemoryLimit(cfg.ingester.max_memory_bytes),
+      memoryPressure: processMemoryPressure(residentMemoryLimit(cfg.ingester.max_resident_memory_bytes)),
       limits: () => cfg.limits_config,
       ringShare: () => {
         const n = this.ring?.healthyInstances('write').length ?? 1;

@@ -116,6 +116,31 @@ describe('ingester push rules', () => {
     await ing.push('fake', [stream('{a="1"}', [[T, 'more than ten bytes of line']])]);
     await expect(ing.push('fake', [stream('{a="1"}', [[T + 1n, 'x']])])).rejects.toBeInstanceOf(RateLimitedError);
   });
+
+  it('says why in the 429 and flushes the largest chunks early, so pushes are accepted again', async () => {
+    const { ing, sink } = make({ maxMemoryBytes: 1000 });
+    const line = 'x'.repeat(300);
+    await ing.push('fake', [stream('{a="big"}', [[T, line], [T + 1n, line], [T + 2n, line], [T + 3n, line]]), stream('{a="small"}', [[T, 'tiny']])]);
+    const refused = ing.push('fake', [stream('{a="small"}', [[T + 1n, 'more']])]);
+    await expect(refused).rejects.toBeInstanceOf(RateLimitedError);
+    await expect(refused).rejects.toThrow('ingester memory limit reached: 1204 bytes of unflushed data (limit 1000), retry later');
+    await ing.sweep(false);
+    // Only the large chunk had to go: 4 bytes stay unflushed, below half the limit.
+    expect(sink.chunks.map((c) => c.chunk.labels)).toEqual([parseLabels('{a="big"}')]);
+    expect(ing.status().unflushedBytes).toBe(4);
+    await ing.push('fake', [stream('{a="small"}', [[T + 1n, 'more']])]);
+    expect(read(ing).map((e) => e.line)).toEqual(['tiny', 'more']);
+  });
+
+  it('answers 429 with the process-level memory check\'s message while it reports pressure', async () => {
+    let pressure: string | undefined = 'ingester memory limit reached: resident memory 900.0 MiB is above the limit of 800.0 MiB, retry later';
+    const { ing } = make({ memoryPressure: () => pressure });
+    await expect(ing.push('fake', [stream('{a="1"}', [[T, 'x']])])).rejects.toThrow(pressure);
+    expect(read(ing)).toEqual([]);
+    pressure = undefined;
+    await ing.push('fake', [stream('{a="1"}', [[T, 'x']])]);
+    expect(read(ing).map((e) => e.line)).toEqual(['x']);
+  });
 });
 
 describe('ingester flushing', () => {

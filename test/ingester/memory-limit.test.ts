@@ -1,0 +1,54 @@
+// The ingester's memory limits against the real server process: pushes get 429 with a message that
+// says why, the process stays up, and pushes are accepted again once memory is relieved.
+import { afterEach, describe, expect, it } from 'vitest';
+import { get, pushProto } from '../support/client.js';
+import { DEFAULT_TEST_CONFIG, startServer, type ServerProcess } from '../support/server.js';
+
+const NOW = BigInt(Date.now()) * 1_000_000n;
+
+function batch(n: number, first: number): { labels: string; entries: [string, string][] }[] {
+  const entries: [string, string][] = [];
+  for (let i = 0; i < n; i++) entries.push([(NOW + BigInt(first + i)).toString(), `line ${first + i} `.padEnd(1000, 'x')]);
+  return [{ labels: '{app="memory"}', entries }];
+}
+
+describe('ingester memory limits (server process)', () => {
+  let srv: ServerProcess | undefined;
+  afterEach(async () => {
+    await srv?.stop();
+    srv?.cleanup();
+    srv = undefined;
+  });
+
+  it('answers 429 with a clear message once unflushed data passes max_memory_bytes, then recovers by flushing', async () => {
+    srv = await startServer({ config: DEFAULT_TEST_CONFIG + '  max_memory_bytes: 64KB\n' });
+    let refused: { status: number; text: string } | undefined;
+    let sent = 0;
+    for (let i = 0; i < 20 && !refused; i++) {
+      const r = await pushProto(srv.url, batch(20, sent));
+      if (r.status === 429) refused = r;
+      else {
+        expect(r.status).toBe(204);
+        sent += 20;
+      }
+    }
+    expect(refused?.text).toMatch(/^ingester memory limit reached: \d+ bytes of unflushed data \(limit 65536\), retry later/);
+    expect(sent).toBeGreaterThanOrEqual(60);
+    expect((await get(srv.url, '/ready')).status).toBe(200);
+    // The refusal started a flush of the largest chunks: a retry soon succeeds, as Promtail's would.
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 204; i++) {
+      status = (await pushProto(srv.url, batch(1, sent))).status;
+      if (status !== 204) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status).toBe(204);
+  });
+
+  it('answers 429 while resident memory is above max_resident_memory_bytes', async () => {
+    srv = await startServer({ config: DEFAULT_TEST_CONFIG + '  max_resident_memory_bytes: 1MB\n' });
+    const r = await pushProto(srv.url, batch(1, 0));
+    expect(r.status).toBe(429);
+    expect(r.text).toMatch(/^ingester memory limit reached: resident memory [\d.]+ MiB is above the limit of 1\.0 MiB, retry later/);
+    expect((await get(srv.url, '/ready')).status).toBe(200);
+  });
+});
