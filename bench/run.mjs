@@ -22,6 +22,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { startCluster } from './cluster.mjs';
+import { printNeedle, runNeedleBench } from './needle.mjs';
 import { spawnServer } from './server-process.mjs';
 import { recordStreamsMode, streamsModeFigures } from './streams.mjs';
 
@@ -392,6 +393,9 @@ async function main() {
     const queries = runScript('query-bench.mjs', ['--url', server.queryUrl, '--meta', meta, '--runs', String(RUNS)]);
     const cpuQueries = cpuSince(server.pids, cpuBeforeQueries);
     log(`queries: server CPU ${cpuQueries.total} s, main thread ${cpuQueries.main} s`);
+    const needle = await runNeedleBench({
+      url: server.url, queryUrl: server.queryUrl, metaPath: meta, runs: RUNS, flush: () => flush(server.ingesterUrls), settleMs: args.cluster ? 2_500 : 0, log,
+    });
     result.ingest = {
       linesPerSec: ingest.linesPerSec,
       rawMBPerSec: ingest.rawMBPerSec,
@@ -410,6 +414,7 @@ async function main() {
     result.stored = { ...stored, ratio: +(ingest.rawBytes / stored.bytes).toFixed(2) };
     result.queries = queries;
     result.queriesServerCpuSeconds = cpuQueries;
+    result.needle = needle;
     result.loadAverageAfter = os.loadavg().map((x) => +x.toFixed(2));
     result.rssAfterQueriesMB = { vmRSS: sumMB(server.pids, 'VmRSS'), vmHWM: sumMB(server.pids, 'VmHWM') };
     if (server.roles) result.cluster = { roles: server.roles, replicationFactor: server.roles.ingesters.length };
@@ -417,6 +422,7 @@ async function main() {
     const rows = comparisonRows(result);
     result.comparison = rows.map(([measure, ours, loki, ratio, met]) => ({ measure, ours, loki, ratio: +ratio.toFixed(3), met }));
     printTable(rows);
+    printNeedle(needle);
     fs.writeFileSync(OUT, JSON.stringify(result, null, 2) + '\n');
     log(`wrote ${path.relative(process.cwd(), OUT)}`);
   } finally {

@@ -1,5 +1,6 @@
 // A sealed block read in place: decodes only the sections a read needs (timestamps and lengths for samples),
-// each after the checksum that covers it passed. Never returns data from an unchecked part of a block.
+// each after the checksum that covers it passed, and none when its gram filter rules out a needle of the
+// read. Never returns data from an unchecked part of a block.
 import type { Entry } from '../model/entry.js';
 import type { Labels } from '../model/labels.js';
 import type { Codec } from './codec.js';
@@ -18,6 +19,7 @@ import {
   SECTION_TIMESTAMPS,
   sectionLength,
 } from './format.js';
+import type { GramFilter } from './gram-filter.js';
 import { countSkipped, linesPassing } from './line-match.js';
 import type { BlockMeta, LineBytesFilter, SampleColumns, SampleView, SkippedEntries } from './types.js';
 
@@ -45,6 +47,8 @@ export class SealedBlock implements EntryRun {
     private readonly index: number,
     /** The chunk format version the block is written in. */
     private readonly version: number,
+    /** Which 4-byte grams its lines may hold (none before format version 3). */
+    readonly filter?: GramFilter,
   ) {}
 
   get minTs(): bigint {
@@ -98,11 +102,23 @@ export class SealedBlock implements EntryRun {
     };
   }
 
+  /** Whether the block's gram filter proves that no line holds every include needle of `filter`. */
+  private ruledOut(filter: LineBytesFilter): boolean {
+    return this.filter !== undefined && filter.include.length > 0 && filter.ignoreBlockFilters !== true && !this.filter.admits(filter.include);
+  }
+
   private metadata(lo: number, hi: number): (Labels | undefined)[] | undefined {
     return sectionLength(this.bytes, SECTION_METADATA) > 0 ? decodeMetadata(this.section(SECTION_METADATA), lo, hi, this.index, this.version) : undefined;
   }
 
   entriesIn(from: bigint, through: bigint, filter?: LineBytesFilter, skipped?: SkippedEntries): Entry[] {
+    if (filter !== undefined && this.ruledOut(filter)) {
+      if (skipped !== undefined) {
+        skipped.blocks = (skipped.blocks ?? 0) + 1;
+        skipped.blockBytes = (skipped.blockBytes ?? 0) + this.meta.rawBytes;
+      }
+      return [];
+    }
     const { offsets, lengths } = this.columns();
     const lo = lowerBound(offsets, this.offsetOf(from));
     const hi = lowerBound(offsets, this.offsetOf(through), lo);

@@ -1,11 +1,11 @@
-// The byte layout of an encoded chunk (format version 2; version 1 is still read): block and chunk
-// encoders, and the checked readers of headers, tables and sections. Pure: bytes in, bytes out; never
-// trusts a length or offset it read.
+// The byte layout of an encoded chunk (format version 3; versions 1 and 2 are still read): block and chunk
+// encoders, and the checked readers of headers, tables, gram filters and sections. Pure: bytes in, bytes
+// out; never trusts a length or offset it read.
 //
 // All fixed-width integers are little-endian. uvarint = unsigned LEB128 (7 bits a byte, low bits first).
 //
-//   chunk  := header block* table footer
-//   header := "LKCH" | version u8 (= 2) | codec u8 (0 none, 1 gzip, 2 snappy block format) | reserved u16 (= 0)
+//   chunk  := header block* filters table footer            (versions 1 and 2: no filters)
+//   header := "LKCH" | version u8 (= 3) | codec u8 (0 none, 1 gzip, 2 snappy block format) | reserved u16 (= 0)
 //             | crc32 u32 of the 8 bytes before it                                            (12 bytes)
 //   block  := sectionSizes section[0] section[1] section[2] section[3]
 //     sectionSizes := 4 x (compressedLength u32, uncompressedLength u32)                       (32 bytes)
@@ -29,18 +29,30 @@
 //     Reads of whole entries check crc32; sample reads check columnsCrc32 and never touch sections 2 and 3.
 //     Blocks follow the header back to back in table order. maxTs - minTs <= 2^53 - 1, so every
 //     offset from minTs is an exact double.
+//   filters := kind u8 (= 1: hashed 4-grams, see gram-filter.ts) | blockCount u32
+//              | blockCount x (hexBitsLog2 u8, otherBitsLog2 u8)
+//              | per block in table order: hex bit array, other bit array (2^bitsLog2 / 8 bytes each)
+//              | crc32 u32 of the filters' bytes before it
+//     A bitsLog2 of 0 stores no array (that class of grams is never checked); else it lies in 6..24.
+//     The filters fill the bytes between the last block and the table; reads check their crc32 before
+//     the first filter answers (a damaged filter is an error, never a skipped block).
 //   footer := tableOffset u32 | crc32 u32 of the table                                         (8 bytes)
 import { CorruptDataError } from '../model/errors.js';
 import type { Label, Labels } from '../model/labels.js';
 import { type Codec, codecFromId, codecId, compressSection, decompressSection } from './codec.js';
 import { crc32, hex32 } from './checksum.js';
+import { bitsLog2, GramFilter, MAX_BITS_LOG2, MIN_BITS_LOG2 } from './gram-filter.js';
 import type { BlockMeta } from './types.js';
 import { MAX_EXACT_SPAN_NS } from './types.js';
 import { MAX_UVARINT_BYTES, writeUvarint } from './varint.js';
 
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 /** The oldest format version this reader decodes. */
 const OLDEST_VERSION = 1;
+/** The first format version with gram filters. */
+const FILTERS_VERSION = 3;
+/** The filters' kind byte: hashed 4-grams in two classes (gram-filter.ts). */
+const FILTER_KIND_GRAMS = 1;
 const MAGIC = Buffer.from('LKCH', 'latin1');
 export const HEADER_LENGTH = 12;
 const FOOTER_LENGTH = 8;
@@ -74,10 +86,12 @@ export interface HeadColumns {
   metadataAt(i: number): Labels | undefined;
 }
 
-/** A sealed block's bytes and table entry. */
+/** A sealed block's bytes and table entry, with its gram filter. */
 export interface EncodedBlock {
   readonly meta: BlockMeta;
   readonly bytes: Uint8Array;
+  /** Without one, the chunk stores empty arrays for the block (it is always read). */
+  readonly filter?: GramFilter;
 }
 
 let scratch = Buffer.allocUnsafe(1 << 16);
@@ -200,20 +214,17 @@ export function assembleBlock(layout: BlockLayout, compressed: readonly Buffer[]
   return { bytes: out, uncompressedLength: uncompressed, crc32: crc32(out), columnsCrc32: crc32(out.subarray(0, columnsLength)) };
 }
 
-/** Encodes a non-empty head block: its section sizes and compressed sections. */
-export function encodeBlock(columns: HeadColumns, codec: Codec): AssembledBlock {
-  const layout = layoutBlock(columns);
-  const compressed: Buffer[] = [];
-  for (let s = 0; s < SECTIONS; s++) compressed.push(compressLayoutSection(layout, s, codec));
-  return assembleBlock(layout, compressed);
-}
-
 /** Lays out a whole chunk: header, the blocks back to back, table and footer. */
 export function encodeChunk(codec: Codec, blocks: readonly EncodedBlock[]): Buffer {
   let blockBytes = 0;
-  for (const b of blocks) blockBytes += b.bytes.length;
+  let filterBytes = 0;
+  for (const b of blocks) {
+    blockBytes += b.bytes.length;
+    filterBytes += b.filter?.byteLength ?? 0;
+  }
+  const filtersLength = FILTERS_FIXED_LENGTH + 2 * blocks.length + filterBytes;
   const tableLength = 4 + TABLE_ENTRY_LENGTH * blocks.length;
-  const size = HEADER_LENGTH + blockBytes + tableLength + FOOTER_LENGTH;
+  const size = HEADER_LENGTH + blockBytes + filtersLength + tableLength + FOOTER_LENGTH;
   if (size > MAX_U32) throw new RangeError(`chunk of ${size} bytes exceeds the format's 4 GiB limit`);
   const out = Buffer.allocUnsafe(size);
   MAGIC.copy(out, 0);
@@ -226,6 +237,7 @@ export function encodeChunk(codec: Codec, blocks: readonly EncodedBlock[]): Buff
     out.set(b.bytes, p);
     p += b.bytes.length;
   }
+  p = writeFilters(blocks, out, p);
   const tableOffset = p;
   out.writeUInt32LE(blocks.length, p);
   p += 4;
@@ -248,8 +260,70 @@ export function encodeChunk(codec: Codec, blocks: readonly EncodedBlock[]): Buff
   return out;
 }
 
-/** Checks a chunk's header, footer and table and returns its codec and block table. */
-export function readChunkLayout(data: Buffer): { codec: Codec; version: number; blocks: BlockMeta[] } {
+/** kind u8, blockCount u32 and the trailing crc32 u32 of the filters. */
+const FILTERS_FIXED_LENGTH = 9;
+
+/** Writes the filters (see the layout) at `p`; returns the position after them. */
+function writeFilters(blocks: readonly EncodedBlock[], out: Buffer, p: number): number {
+  const start = p;
+  out[p++] = FILTER_KIND_GRAMS;
+  out.writeUInt32LE(blocks.length, p);
+  p += 4;
+  for (const { filter } of blocks) {
+    out[p++] = filter === undefined ? 0 : bitsLog2(filter.hex);
+    out[p++] = filter === undefined ? 0 : bitsLog2(filter.other);
+  }
+  for (const { filter } of blocks) {
+    if (filter === undefined) continue;
+    out.set(filter.hex, p);
+    p += filter.hex.length;
+    out.set(filter.other, p);
+    p += filter.other.length;
+  }
+  out.writeUInt32LE(crc32(out.subarray(start, p)), p);
+  return p + 4;
+}
+
+/**
+ * Reads the filters of `count` blocks from `bytes` (all of them: they end where the table starts).
+ * Their lengths are checked now, their crc32 once a filter is first asked.
+ */
+function readFilters(bytes: Buffer, count: number): GramFilter[] {
+  if (bytes.length < FILTERS_FIXED_LENGTH + 2 * count) throw corrupt(`gram filters of ${bytes.length} bytes cannot describe ${count} blocks`);
+  if (bytes[0] !== FILTER_KIND_GRAMS) throw corrupt(`unknown gram filter kind ${bytes[0]}`);
+  if (bytes.readUInt32LE(1) !== count) throw corrupt(`gram filters for ${bytes.readUInt32LE(1)} blocks in a chunk of ${count}`);
+  const body = bytes.subarray(0, bytes.length - 4);
+  let checked = false;
+  const verify = (): void => {
+    if (checked) return;
+    const crc = crc32(body);
+    const stored = bytes.readUInt32LE(body.length);
+    if (crc !== stored) throw corrupt(`gram filters checksum mismatch (stored ${hex32(stored)}, computed ${hex32(crc)})`);
+    checked = true;
+  };
+  const arrayLength = (log2: number, i: number): number => {
+    if (log2 === 0) return 0;
+    if (log2 < MIN_BITS_LOG2 || log2 > MAX_BITS_LOG2) throw corrupt(`block ${i} gram filter of 2^${log2} bits is out of range`);
+    return 1 << (log2 - 3);
+  };
+  const filters: GramFilter[] = [];
+  let p = 5 + 2 * count;
+  for (let i = 0; i < count; i++) {
+    const hexLength = arrayLength(bytes[5 + 2 * i], i);
+    const otherLength = arrayLength(bytes[6 + 2 * i], i);
+    if (p + hexLength + otherLength > body.length) throw corrupt(`block ${i} gram filter runs past the filters' end`);
+    filters.push(new GramFilter(body.subarray(p, p + hexLength), body.subarray(p + hexLength, p + hexLength + otherLength), verify));
+    p += hexLength + otherLength;
+  }
+  if (p !== body.length) throw corrupt(`gram filters end at ${p} of ${body.length} bytes`);
+  return filters;
+}
+
+/**
+ * Checks a chunk's header, footer and table and returns its codec, block table and (from version 3)
+ * each block's gram filter.
+ */
+export function readChunkLayout(data: Buffer): { codec: Codec; version: number; blocks: BlockMeta[]; filters: GramFilter[] | undefined } {
   const len = data.length;
   const minimum = HEADER_LENGTH + 4 + FOOTER_LENGTH;
   if (len < minimum) throw corrupt(`${len} bytes is too short for a chunk (at least ${minimum}; truncated?)`);
@@ -297,8 +371,11 @@ export function readChunkLayout(data: Buffer): { codec: Codec; version: number; 
     expectedOffset += meta.length;
     blocks.push(meta);
   }
-  if (expectedOffset !== tableOffset) throw corrupt(`blocks end at ${expectedOffset} but the block table starts at ${tableOffset}`);
-  return { codec, version, blocks };
+  if (version < FILTERS_VERSION) {
+    if (expectedOffset !== tableOffset) throw corrupt(`blocks end at ${expectedOffset} but the block table starts at ${tableOffset}`);
+    return { codec, version, blocks, filters: undefined };
+  }
+  return { codec, version, blocks, filters: readFilters(data.subarray(expectedOffset, tableOffset), count) };
 }
 
 /**

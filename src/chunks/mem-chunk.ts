@@ -1,5 +1,5 @@
-// What an ingester appends to: a sorted head block sealed into compressed blocks at blockSize, encoded
-// into the chunk format on demand. No I/O, no clocks; the ingester decides which timestamps it accepts.
+// What an ingester appends to: a sorted head block sealed into compressed blocks (each with the gram
+// filter of its lines) at blockSize, encoded into the chunk format on demand. No I/O, no clocks; the ingester decides which timestamps it accepts.
 // With gzip a sealed block's lines compress on the thread pool; until then reads use its columns.
 import type { Direction, Entry } from '../model/entry.js';
 import type { Labels } from '../model/labels.js';
@@ -9,7 +9,6 @@ import { iterateRuns, sampleColumnsOfRuns, sampleViewsOfRuns, samplesOfViews, ty
 import {
   assembleBlock,
   compressLayoutSection,
-  encodeBlock,
   encodeChunk,
   FORMAT_VERSION,
   HEADER_LENGTH,
@@ -19,6 +18,7 @@ import {
   type AssembledBlock,
   type BlockLayout,
 } from './format.js';
+import { buildGramFilter, type GramFilter } from './gram-filter.js';
 import { HeadBlock } from './head-block.js';
 import { metadataBytes } from './metadata-size.js';
 import type { BlockMeta, ChunkOptions, LineBytesFilter, Sample, SampleColumns, SampleView, SkippedEntries } from './types.js';
@@ -35,6 +35,7 @@ interface PendingBlock {
   readonly layout: BlockLayout;
   /** Every section but the lines, compressed already. */
   readonly compressed: Buffer[];
+  readonly filter: GramFilter;
 }
 
 export class MemChunk {
@@ -123,17 +124,19 @@ export class MemChunk {
     this.encoded = undefined;
     this.sealedRawBytes += head.size;
     const codec = this.opts.codec;
-    if (!compressesInBackground(codec)) {
-      this.install(this.sealed.length, head, encodeBlock(head, codec));
-      return;
-    }
     const index = this.sealed.length;
     const layout = layoutBlock(head);
+    const filter = buildGramFilter(layout.sections[SECTION_LINES]);
+    const background = compressesInBackground(codec);
     const compressed: Buffer[] = [];
     // Every section but the lines is small and lives in a scratch buffer: compress those now.
-    for (let s = 0; s < SECTIONS; s++) compressed.push(s === SECTION_LINES ? EMPTY : compressLayoutSection(layout, s, codec));
+    for (let s = 0; s < SECTIONS; s++) compressed.push(s === SECTION_LINES && background ? EMPTY : compressLayoutSection(layout, s, codec));
+    if (!background) {
+      this.install(index, head, assembleBlock(layout, compressed), filter);
+      return;
+    }
     this.sealed.push(head);
-    this.pending.set(index, { head, layout, compressed });
+    this.pending.set(index, { head, layout, compressed, filter });
     this.pendingBytes += head.size;
     const lines = layout.sections[SECTION_LINES];
     const finishInBackground = (err: Error | null, out: Buffer): void => {
@@ -157,7 +160,7 @@ export class MemChunk {
   private finish(index: number, p: PendingBlock): void {
     this.pending.delete(index);
     this.pendingBytes -= p.head.size;
-    this.install(index, p.head, assembleBlock(p.layout, p.compressed));
+    this.install(index, p.head, assembleBlock(p.layout, p.compressed), p.filter);
     if (this.pending.size === 0 && this.waiters.length > 0) {
       const waiters = this.waiters;
       this.waiters = [];
@@ -165,7 +168,7 @@ export class MemChunk {
     }
   }
 
-  private install(index: number, head: HeadBlock, block: AssembledBlock): void {
+  private install(index: number, head: HeadBlock, block: AssembledBlock, filter: GramFilter): void {
     const meta: BlockMeta = {
       minTs: head.minTs,
       maxTs: head.maxTs,
@@ -177,7 +180,7 @@ export class MemChunk {
       crc32: block.crc32,
       columnsCrc32: block.columnsCrc32,
     };
-    this.sealed[index] = new SealedBlock(meta, block.bytes, this.opts.codec, index, FORMAT_VERSION);
+    this.sealed[index] = new SealedBlock(meta, block.bytes, this.opts.codec, index, FORMAT_VERSION, filter);
     this.sealedBytes += block.bytes.length;
   }
 
@@ -231,11 +234,11 @@ export class MemChunk {
       const sealed = this.sealed as SealedBlock[];
       const encoded = encodeChunk(
         this.opts.codec,
-        sealed.map((b, i) => ({ meta: metas[i], bytes: b.bytes })),
+        sealed.map((b, i) => ({ meta: metas[i], bytes: b.bytes, filter: b.filter })),
       );
       for (let i = 0; i < sealed.length; i++) {
         const meta = metas[i];
-        sealed[i] = new SealedBlock(meta, encoded.subarray(meta.offset, meta.offset + meta.length), this.opts.codec, i, FORMAT_VERSION);
+        sealed[i] = new SealedBlock(meta, encoded.subarray(meta.offset, meta.offset + meta.length), this.opts.codec, i, FORMAT_VERSION, sealed[i].filter);
       }
       this.encoded = encoded;
     }

@@ -1,5 +1,6 @@
 // A chunk read back from storage: validates header and block table up front, decodes only the blocks a
-// read overlaps, each after its checksums passed. Never returns data that failed a check.
+// read overlaps and its needles do not rule out, each after its checksums passed. Never returns data that
+// failed a check.
 import type { Direction, Entry } from '../model/entry.js';
 import { SealedBlock } from './block.js';
 import type { Codec } from './codec.js';
@@ -41,8 +42,8 @@ export class StoredChunk {
   /** Reads an encoded chunk (without copying it); throws CorruptDataError when its header or table is damaged. */
   static decode(data: Uint8Array): StoredChunk {
     const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    const { codec, version, blocks } = readChunkLayout(buf);
-    const sealed = blocks.map((meta, i) => new SealedBlock(meta, buf.subarray(meta.offset, meta.offset + meta.length), codec, i, version));
+    const { codec, version, blocks, filters } = readChunkLayout(buf);
+    const sealed = blocks.map((meta, i) => new SealedBlock(meta, buf.subarray(meta.offset, meta.offset + meta.length), codec, i, version, filters?.[i]));
     return new StoredChunk(codec, sealed, buf.length);
   }
 

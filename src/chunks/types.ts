@@ -60,15 +60,25 @@ export const MAX_EXACT_SPAN_NS = BigInt(Number.MAX_SAFE_INTEGER);
 export interface LineBytesFilter {
   readonly include: readonly Uint8Array[];
   readonly exclude: readonly Uint8Array[];
+  /**
+   * Read every block even when its gram filter rules out an include needle (to measure what the
+   * filters save; results are the same either way).
+   */
+  readonly ignoreBlockFilters?: boolean;
 }
 
 /** Counts of entries a filtered read passed over without decoding them (for query statistics). */
 export interface SkippedEntries {
+  /** Lines of decompressed blocks that were not decoded. */
   lines: number;
   /** Their lines' UTF-8 bytes. */
   bytes: number;
   /** Their structured metadata name and value bytes. */
   metadataBytes: number;
+  /** Blocks whose gram filter ruled out an include needle: never decompressed, their lines not counted above. */
+  blocks?: number;
+  /** Their line and structured metadata bytes (BlockMeta.rawBytes). */
+  blockBytes?: number;
 }
 
 /** A SampleView with each entry's structured metadata; consecutive entries with equal metadata share one object. */

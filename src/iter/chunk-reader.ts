@@ -4,7 +4,7 @@
 // and count/bytes aggregations without line stages read timestamp, size and metadata columns only.
 import { metadataBytes, type LineBytesFilter, type SampleColumns, type SkippedEntries } from '../chunks/index.js';
 import type { Entry, Labels, Nanos, Direction } from '../model/index.js';
-import type { ChunkStats } from '../model/stats.js';
+import { skippedBlockTotals, type ChunkStats } from '../model/stats.js';
 import { lineHash } from './line-hash.js';
 import type { RangeAggregationExpr, Stage } from '../logql/ast.js';
 import { extractLineNeedles } from '../logql/log/index.js';
@@ -47,6 +47,12 @@ export interface ChunkReadOptions {
 const utf8Length = (s: string): number => Buffer.byteLength(s, 'utf8');
 
 /**
+ * LOKITS_BLOCK_FILTERS=off makes reads ignore the chunks' gram filters (same results, every block
+ * decompressed): the switch `npm run bench` uses to measure what the filters save.
+ */
+const IGNORE_BLOCK_FILTERS = process.env.LOKITS_BLOCK_FILTERS === 'off';
+
+/**
  * The line-byte filter for a selector's stages: the plain substring tests its line filters make on
  * the raw line, as UTF-8 needles (a needle that is not valid UTF-8 is left to the pipeline).
  */
@@ -57,7 +63,7 @@ export function lineBytesFilter(stages: readonly Stage[]): LineBytesFilter | und
     list.map((s) => Buffer.from(s, 'utf8')).filter((b, i) => b.toString('utf8') === list[i]);
   const include = bytesOf(needles.include);
   const exclude = bytesOf(needles.exclude);
-  return include.length > 0 || exclude.length > 0 ? { include, exclude } : undefined;
+  return include.length > 0 || exclude.length > 0 ? { include, exclude, ignoreBlockFilters: IGNORE_BLOCK_FILTERS } : undefined;
 }
 
 /** Entries of the chunks with from <= ts < through, ordered by `direction` across chunks. */
@@ -127,6 +133,14 @@ function countRead(stats: ChunkStats, head: boolean, lines: number, bytes: numbe
 
 const noneSkipped = (): SkippedEntries => ({ lines: 0, bytes: 0, metadataBytes: 0 });
 
+/** Adds the blocks a read skipped by their gram filters to the process totals (they are not lines read). */
+function countSkippedBlocks(head: boolean, skipped: SkippedEntries): void {
+  if (skipped.blocks === undefined) return;
+  const totals = head ? skippedBlockTotals.ingester : skippedBlockTotals.store;
+  totals.blocks += skipped.blocks;
+  totals.bytes += skipped.blockBytes ?? 0;
+}
+
 /**
  * Runs a log query over one stream's chunks (see readStreamLogs): lines the query's plain line
  * filters reject are skipped without being decoded.
@@ -144,6 +158,7 @@ export function readChunkLogs(
   if (o.dropDuplicates) entries = withoutDuplicates(entries, stats);
   const res = logsOf(streamLabels, entries, params, stats, o.head, o.byMetadata === true);
   countRead(stats, o.head, skipped.lines, skipped.bytes, skipped.metadataBytes);
+  countSkippedBlocks(o.head, skipped);
   return res;
 }
 
@@ -172,6 +187,7 @@ export function readChunkSamples(
   if (o.dropDuplicates) entries = withoutDuplicates(entries, stats);
   const res = samplesOf(streamLabels, entries, params, stats, o.head, o.hashLines === true, o.byMetadata === true);
   countRead(stats, o.head, skipped.lines, skipped.bytes, skipped.metadataBytes);
+  countSkippedBlocks(o.head, skipped);
   return res;
 }
 

@@ -34,6 +34,15 @@ export interface IngesterStats {
   store: StoreStats;
 }
 
+/**
+ * Blocks that reads passed over because their gram filters ruled out a line filter's needle, and their
+ * line and metadata bytes, since the process started; read by /metrics. Not part of Loki's stats shape.
+ */
+export const skippedBlockTotals = {
+  ingester: { blocks: 0, bytes: 0 },
+  store: { blocks: 0, bytes: 0 },
+};
+
 export function emptyChunkStats(): ChunkStats {
   return {
     headChunkBytes: 0,

@@ -1,6 +1,8 @@
 // Prometheus metrics of one server (its own registry, so several servers can share a process):
-// ingest counters per tenant, in-memory streams, flushed chunks and request durations.
+// ingest counters per tenant, in-memory streams, flushed chunks, blocks skipped by gram filters and
+// request durations.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { skippedBlockTotals } from '../model/stats.js';
 
 export class ServerMetrics {
   readonly registry = new Registry();
@@ -48,6 +50,26 @@ export class ServerMetrics {
     help: 'Total uncompressed bytes of entries in flushed chunks.',
     labelNames: ['tenant'],
     registers: [this.registry],
+  });
+  readonly skippedBlocks = new Counter({
+    name: 'lokits_gram_filter_skipped_blocks_total',
+    help: 'Chunk blocks that line-filter reads skipped undecompressed because their gram filter ruled out a needle (this process).',
+    labelNames: ['source'],
+    registers: [this.registry],
+    collect() {
+      this.reset();
+      for (const [source, t] of Object.entries(skippedBlockTotals)) this.inc({ source }, t.blocks);
+    },
+  });
+  readonly skippedBlockBytes = new Counter({
+    name: 'lokits_gram_filter_skipped_bytes_total',
+    help: 'Line and structured metadata bytes of the blocks counted by lokits_gram_filter_skipped_blocks_total (this process).',
+    labelNames: ['source'],
+    registers: [this.registry],
+    collect() {
+      this.reset();
+      for (const [source, t] of Object.entries(skippedBlockTotals)) this.inc({ source }, t.bytes);
+    },
   });
   readonly requestDuration = new Histogram({
     name: 'loki_request_duration_seconds',

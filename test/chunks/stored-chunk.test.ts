@@ -161,10 +161,11 @@ describe('StoredChunk corruption', () => {
   const encoded = (codec: Codec = 'snappy'): Buffer =>
     Buffer.from(chunkOf(variedEntries().slice(0, 120), { codec, blockSize: 2048 }).encode());
 
-  /** Decodes and reads everything; any failure must be a CorruptDataError. */
+  /** Decodes and reads everything, also through the gram filters; any failure must be a CorruptDataError. */
   function readFully(data: Uint8Array): unknown {
     const c = StoredChunk.decode(data);
-    return [readAll(c), [...c.samples(FROM, THROUGH)]];
+    const needle = { include: [Buffer.from('status=500')], exclude: [] };
+    return [readAll(c), [...c.samples(FROM, THROUGH)], [...c.iterate(FROM, THROUGH, 'forward', needle)]];
   }
 
   it('reports a flipped line byte when entries of that block are read, and only then', () => {
@@ -209,7 +210,7 @@ describe('StoredChunk corruption', () => {
     const data = encoded();
     data[4] = 9;
     data.writeUInt32LE(zlib.crc32(data.subarray(0, 8)), 8);
-    expect(() => StoredChunk.decode(data)).toThrow('corrupt chunk: unsupported format version 9 (this reader knows 1 to 2)');
+    expect(() => StoredChunk.decode(data)).toThrow('corrupt chunk: unsupported format version 9 (this reader knows 1 to 3)');
   });
 
   it('reports truncation', () => {

@@ -16,7 +16,7 @@ import type { SeriesSamples } from '../../src/logql/contracts.js';
 import { buildPipeline, buildSampleExtractor } from '../../src/logql/log/index.js';
 import { parseExpr } from '../../src/logql/syntax/index.js';
 import type { Entry, Labels } from '../../src/model/index.js';
-import { emptyChunkStats, type ChunkStats } from '../../src/model/stats.js';
+import { emptyChunkStats, skippedBlockTotals, type ChunkStats } from '../../src/model/stats.js';
 
 const T0 = 1_700_000_000_000_000_000n;
 const STREAM: Labels = [
@@ -224,5 +224,35 @@ describe('extractor calls', () => {
     const byMetadata = counting('count_over_time({app="api"}[1m])');
     readChunkSamples(STREAM, chunks, byMetadata.params, emptyChunkStats(), { head: false, dropDuplicates: true, byMetadata: true });
     expect(byMetadata.lines.length).toBeLessThan(list.length);
+  });
+});
+
+describe('reads with gram filters', () => {
+  /** 400 entries; only entries 123 and 321 hold the needle. */
+  function needleEntries(): Entry[] {
+    return Array.from({ length: 400 }, (_, i) => ({
+      ts: T0 + BigInt(i) * 1_000_000n,
+      line: i === 123 || i === 321 ? `line ${i} order=order-7f3a9c` : `line ${i} order=ord-${i * 7919}`,
+      metadata: undefined,
+    }));
+  }
+
+  it('skip blocks that cannot hold the needle: same entries, fewer bytes decompressed, skipped blocks counted', () => {
+    const list = needleEntries();
+    const chunks = [storedChunk(list)];
+    const selector = parseExpr('{app="api"} |= "order-7f3a9c"') as LogSelectorExpr;
+    const params = { selector, matchers: [], pipeline: buildPipeline(selector.stages), start: T0, end: T0 + 10n ** 12n, direction: 'forward' as const, limit: 100 };
+    const wantStats = emptyChunkStats();
+    const want = readStreamLogs(STREAM, chunkEntries(chunks, params.start, params.end, 'forward'), params, wantStats, false);
+    const before = { ...skippedBlockTotals.store };
+    const gotStats = emptyChunkStats();
+    const got = readChunkLogs(STREAM, chunks, params, gotStats, { head: false, dropDuplicates: true, byMetadata: true });
+    expect(got).toEqual(want);
+    expect(got.flatMap((s) => s.entries.map((e) => e.line))).toEqual(['line 123 order=order-7f3a9c', 'line 321 order=order-7f3a9c']);
+    expect(gotStats.postFilterLines).toBe(2);
+    expect(gotStats.decompressedBytes).toBeLessThan(wantStats.decompressedBytes / 5);
+    const skipped = skippedBlockTotals.store.blocks - before.blocks;
+    expect(skipped).toBeGreaterThan(chunks[0].blocks().length / 2);
+    expect(skippedBlockTotals.store.bytes - before.bytes + gotStats.decompressedBytes).toBe(wantStats.decompressedBytes);
   });
 });
