@@ -1,7 +1,7 @@
 // Contracts between the LogQL engine and everything that feeds it: compiled pipelines (built once
 // per query, applied per entry) and the query source (ingester memory, the store, remote ingesters).
 import type { Entry, Labels, Nanos, Direction } from '../model/index.js';
-import type { LogSelectorExpr, Matcher, RangeAggregationExpr } from './ast.js';
+import type { Grouping, LogSelectorExpr, Matcher, RangeAggregationExpr } from './ast.js';
 
 /**
  * The labels of an entry after the pipeline, split by origin. `all` is the sorted union (what a
@@ -40,6 +40,11 @@ export interface SampleOutput {
 /** A compiled sample extractor for a range aggregation (pipeline + count/bytes/unwrap + grouping). */
 export interface SampleExtractor {
   forStream(streamLabels: Labels): StreamSampleExtractor;
+  /**
+   * What it was compiled from (buildSampleExtractor's arguments), when compiling them again gives
+   * an equal extractor: sources may then extract on other threads. Absent: only this object will do.
+   */
+  readonly compiledFrom?: { expr: RangeAggregationExpr; outer?: Grouping };
 }
 
 export interface StreamSampleExtractor {

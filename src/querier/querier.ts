@@ -11,6 +11,7 @@ import { QueryStats } from '../model/stats.js';
 import type { ChunkStore } from '../storage/index.js';
 import type { InstantQueryRequest, RangeQueryRequest } from './params.js';
 import { MergedSource, type IndexStats, type IngesterReader } from './sources.js';
+import { SampleWorkerPool } from './sample-workers.js';
 import type { LogSelectorExpr } from '../logql/ast.js';
 import type { ResultStream } from '../logql/engine/index.js';
 import { ingesterChunkExtents, type SeriesExtents } from './volume.js';
@@ -30,6 +31,8 @@ export interface QuerierOptions {
   queryIngesterOnly: boolean;
   limits: (tenant: string) => Limits;
   engine: EngineDeps;
+  /** Worker threads for store sample reads; default: one per core (when the worker is built), false: none. */
+  sampleWorkers?: SampleWorkerPool | false;
 }
 
 export interface QueryOutcome {
@@ -54,7 +57,16 @@ function onePerSeries(lists: SeriesExtents[][]): SeriesExtents[] {
 }
 
 export class Querier {
-  constructor(private readonly o: QuerierOptions) {}
+  private readonly workers: SampleWorkerPool | undefined;
+
+  constructor(private readonly o: QuerierOptions) {
+    this.workers = o.sampleWorkers === undefined ? SampleWorkerPool.create() : o.sampleWorkers || undefined;
+  }
+
+  /** Terminates the worker threads. */
+  close(): Promise<void> {
+    return this.workers?.close() ?? Promise.resolve();
+  }
 
   private source(tenant: string, stats: QueryStats, now: Nanos): MergedSource {
     return new MergedSource({
@@ -66,6 +78,7 @@ export class Querier {
       queryIngestersWithin: this.o.queryIngestersWithin,
       now,
       stats,
+      workers: this.workers,
     });
   }
 

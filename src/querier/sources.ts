@@ -1,7 +1,7 @@
 // Query sources the querier combines: ingesters (memory, local or remote) and the store (flushed
 // chunks), merged into one QuerySource for the engine. Flushed chunks an ingester still serves from
 // memory are skipped in the store, so single-process reads never see an entry twice.
-import { readChunkLogs, readChunkSamples, type ReadableChunk } from '../iter/chunk-reader.js';
+import { readChunkLogs, readChunkSamples, valueWithoutLine, type ReadableChunk } from '../iter/chunk-reader.js';
 import { mergeAllSamples } from '../logql/engine/series-samples.js';
 import type {
   QuerySource,
@@ -11,9 +11,12 @@ import type {
   StreamResult,
 } from '../logql/contracts.js';
 import { StoredChunk } from '../chunks/index.js';
+import { printExpr } from '../logql/syntax/index.js';
 import type { Labels, Matcher, Nanos } from '../model/index.js';
 import type { QueryStats } from '../model/stats.js';
 import type { ChunkRef, ChunkStore } from '../storage/index.js';
+import { addChunkStats, type SampleTask, type SampleTaskResult } from './sample-task.js';
+import type { SampleWorkerPool } from './sample-workers.js';
 
 /** The read side of an ingester as the querier sees it (the local one, or a gRPC client). */
 export interface IngesterReader {
@@ -44,6 +47,30 @@ export interface SourceOptions {
   queryIngestersWithin: bigint;
   now: Nanos;
   stats: QueryStats;
+  /** Worker threads for store sample reads (absent: read on this thread). */
+  workers?: SampleWorkerPool;
+}
+
+/** Series of one store read, with the chunks to read for each. */
+interface SeriesToRead {
+  labels: Labels;
+  refs: ChunkRef[];
+}
+
+/**
+ * Splits series into about `n` groups of similar stored size (largest first, each to the lightest
+ * group), so workers finish together and results stream in several batches.
+ */
+function balancedGroups(series: readonly SeriesToRead[], n: number): SeriesToRead[][] {
+  const sized = series.map((s) => ({ s, bytes: s.refs.reduce((sum, r) => sum + r.size, 0) })).sort((a, b) => b.bytes - a.bytes);
+  const groups = Array.from({ length: Math.min(n, series.length) }, () => ({ bytes: 0, series: [] as SeriesToRead[] }));
+  for (const { s, bytes } of sized) {
+    let g = groups[0];
+    for (const x of groups) if (x.bytes < g.bytes) g = x;
+    g.bytes += bytes;
+    g.series.push(s);
+  }
+  return groups.map((g) => g.series);
 }
 
 /** Reads flushed chunks of matching series from the store. */
@@ -53,20 +80,26 @@ export class StoreSource {
     private readonly tenant: string,
     private readonly stats: QueryStats,
     private readonly hashLines = false,
+    private readonly workers?: SampleWorkerPool,
   ) {}
 
-  private async load(refs: readonly ChunkRef[]): Promise<ReadableChunk[]> {
+  /** The chunks' stored bytes (counted as downloaded). */
+  private async fetch(refs: readonly ChunkRef[]): Promise<Uint8Array[]> {
     const started = process.hrtime.bigint();
     const out = await Promise.all(
       refs.map(async (r) => {
         const data = await this.store.fetchChunk(r);
         this.stats.store.chunk.compressedBytes += data.length;
-        return StoredChunk.decode(data);
+        return data;
       }),
     );
     this.stats.store.totalChunksDownloaded += refs.length;
     this.stats.store.chunksDownloadTime += Number(process.hrtime.bigint() - started);
     return out;
+  }
+
+  private async load(refs: readonly ChunkRef[]): Promise<ReadableChunk[]> {
+    return (await this.fetch(refs)).map((data) => StoredChunk.decode(data));
   }
 
   private async seriesFor(matchers: Matcher[], start: Nanos, end: Nanos, skip: Set<string>) {
@@ -113,11 +146,45 @@ export class StoreSource {
   }
 
   async *selectSamples(p: SelectSamplesParams, skip: Set<string>): AsyncGenerator<SeriesSamples[]> {
-    for (const s of await this.seriesFor(p.matchers, p.start, p.end, skip)) {
-      if (!s.refs.length) continue;
+    const series = (await this.seriesFor(p.matchers, p.start, p.end, skip)).filter((s) => s.refs.length > 0);
+    // Count and bytes aggregations without stages read columns only: cheaper here than a worker round trip.
+    const from = p.extractor.compiledFrom;
+    if (this.workers !== undefined && from !== undefined && series.length > 1 && valueWithoutLine(p.expr) === undefined) {
+      const task = { expr: printExpr(from.expr), outer: from.outer, start: p.start, end: p.end, hashLines: this.hashLines };
+      yield* this.onWorkers(this.workers, task, series);
+      return;
+    }
+    for (const s of series) {
       const chunks = await this.load(s.refs);
       const res = readChunkSamples(s.labels, chunks, p, this.stats.store.chunk, { head: false, dropDuplicates: true, hashLines: this.hashLines, byMetadata: true });
       if (res.length) yield res;
+    }
+  }
+
+  /**
+   * Reads the series on the pool's workers, a few groups per worker; fetches the chunks of at most
+   * two groups per worker ahead, and yields each group's samples as it completes.
+   */
+  private async *onWorkers(pool: SampleWorkerPool, task: Omit<SampleTask, 'series'>, series: readonly SeriesToRead[]): AsyncGenerator<SeriesSamples[]> {
+    const groups = balancedGroups(series, pool.size * 3);
+    type Outcome = { done: SampleTaskResult } | { failed: unknown };
+    const running = new Map<number, Promise<{ i: number; out: Outcome }>>();
+    const start = (i: number): void => {
+      const work = (async () => {
+        const list = await Promise.all(groups[i].map(async (s) => ({ labels: s.labels, chunks: await this.fetch(s.refs) })));
+        return pool.run({ ...task, series: list });
+      })();
+      running.set(i, work.then((done) => ({ i, out: { done } }), (failed: unknown) => ({ i, out: { failed } })));
+    };
+    let next = 0;
+    while (next < groups.length && running.size < pool.size * 2) start(next++);
+    while (running.size > 0) {
+      const { i, out } = await Promise.race(running.values());
+      running.delete(i);
+      if ('failed' in out) throw out.failed;
+      if (next < groups.length) start(next++);
+      addChunkStats(this.stats.store.chunk, out.done.stats);
+      if (out.done.series.length) yield out.done.series;
     }
   }
 }
@@ -204,7 +271,7 @@ export class MergedSource implements QuerySource {
       }
     }
     if (this.o.store) {
-      const store = new StoreSource(this.o.store, this.o.tenant, this.o.stats, replicated);
+      const store = new StoreSource(this.o.store, this.o.tenant, this.o.stats, replicated, this.o.workers);
       for await (const batch of store.selectSamples(p, served)) {
         if (replicated) add(batch);
         else yield batch;

@@ -65,7 +65,10 @@ class PlannedExtractor implements SampleExtractor {
   private readonly cache = new LabelsResultCache();
   private readonly streams = new LabelsMap<StreamSampleExtractor>();
 
-  constructor(private readonly plan: ExtractionPlan) {}
+  constructor(
+    private readonly plan: ExtractionPlan,
+    readonly compiledFrom: { expr: RangeAggregationExpr; outer?: Grouping },
+  ) {}
 
   forStream(streamLabels: Labels): StreamSampleExtractor {
     let s = this.streams.get(streamLabels);
@@ -92,6 +95,7 @@ function reducedPostFilter(filters: readonly LabelFilter[]): Stage | undefined {
  * With a `by` grouping (or none at all), parsers extract only the labels the query reads.
  */
 export function buildSampleExtractor(expr: RangeAggregationExpr, outer?: Grouping): SampleExtractor {
+  const compiledFrom = { expr, outer };
   const stages = expr.range.selector.stages.map(compileStage);
   let groups: string[] = [];
   let without = false;
@@ -127,10 +131,10 @@ export function buildSampleExtractor(expr: RangeAggregationExpr, outer?: Groupin
         convert: CONVERSIONS[unwrap.conversion],
         postFilters: unwrap.postFilters.map((f: LabelFilter) => compileLabelFilter(f)),
       },
-    });
+    }, compiledFrom);
   }
   groups.sort();
   const lineValue = expr.op === 'bytes_over_time' || expr.op === 'bytes_rate' ? lineBytes : lineCount;
   const hints = buildParserHints({ stages, groups, without, noLabels, metricLabel: '' });
-  return new PlannedExtractor({ stages, grouping: { groups, without, noLabels }, hints, lineValue });
+  return new PlannedExtractor({ stages, grouping: { groups, without, noLabels }, hints, lineValue }, compiledFrom);
 }
