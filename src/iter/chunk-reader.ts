@@ -1,7 +1,8 @@
 // Reads one stream's chunks for a query: entries in time order across chunks, through the compiled
 // pipeline or sample extractor, into result streams/series. Shared by the ingester (memory) and
 // the querier (stored chunks); does no I/O. Lines that plain line filters reject are skipped undecoded,
-// and count/bytes aggregations without line stages read timestamp, size and metadata columns only.
+// blocks whose gram filters rule out a needle are not decompressed at all, and count/bytes aggregations
+// without line stages read timestamp, size and metadata columns only.
 import { metadataBytes, type LineBytesFilter, type SampleColumns, type SkippedEntries } from '../chunks/index.js';
 import type { Entry, Labels, Nanos, Direction } from '../model/index.js';
 import { skippedBlockTotals, type ChunkStats } from '../model/stats.js';
