@@ -97,19 +97,22 @@ export function* chunkEntries(
 /** Drops entries equal to one already seen at the same timestamp (overlapping chunks of a stream). */
 function* withoutDuplicates(entries: Iterable<Entry>, stats: ChunkStats): Generator<Entry> {
   let lastTs = -1n;
-  let seen: string[] = [];
+  // The first line at the current timestamp, and the others (rare: no array per entry).
+  let first = '';
+  let others: string[] | undefined;
   for (const e of entries) {
     if (e.ts !== lastTs) {
       lastTs = e.ts;
-      seen = [e.line];
+      first = e.line;
+      others = undefined;
       yield e;
       continue;
     }
-    if (seen.includes(e.line)) {
+    if (e.line === first || (others !== undefined && others.includes(e.line))) {
       stats.totalDuplicates++;
       continue;
     }
-    seen.push(e.line);
+    (others ??= []).push(e.line);
     yield e;
   }
 }

@@ -3,8 +3,8 @@
 import { isValidLabelName } from '../../model/labels.js';
 import type { Extraction } from '../ast.js';
 import { ERR_JSON, PipelineBuildError } from './errors.js';
-import { JsonType, lookupPath, objectEach, unescapeJson, type JsonPathStep, type JsonValue } from './json-scan.js';
-import { childName, extractedName } from './label-names.js';
+import { JsonType, lookupPath, objectEachKey, unescapeJson, type JsonPathStep, type JsonValue } from './json-scan.js';
+import { childName, extractedName, isLabelNameAt, nameIndexAt } from './label-names.js';
 import { Category, type LabelsBuilder } from './labels-builder.js';
 import type { ParserHints } from './parser-hints.js';
 import type { Stage } from './stage.js';
@@ -31,7 +31,7 @@ export class JsonParserStage implements Stage {
   private prefix = '';
   /** prefix → key → label name. */
   private readonly names = new Map<string, Map<string, string>>();
-  private readonly onKey = (key: string, v: JsonValue): string | undefined => this.visit(key, v);
+  private readonly onKey = (ks: number, ke: number, unescaped: string | undefined, v: JsonValue): string | undefined => this.visitKey(ks, ke, unescaped, v);
 
   process(_ts: bigint, line: string, lbs: LabelsBuilder): string | undefined {
     const hints = lbs.hints;
@@ -40,11 +40,26 @@ export class JsonParserStage implements Stage {
     this.lbs = lbs;
     this.hints = hints;
     this.prefix = '';
-    const err = objectEach(line, 0, line.length, this.onKey);
+    const err = objectEachKey(line, 0, line.length, this.onKey);
     if (err === undefined || err === FOUND_ALL_LABELS) return line;
     if (err === LABEL_DOES_NOT_MATCH) return undefined;
     lbs.setParserErr(ERR_JSON, err);
     return line;
+  }
+
+  /**
+   * With parser hints, a top-level scalar whose key is a label name is its own label name: it is
+   * matched against the required names in place (most keys are never sliced).
+   */
+  private visitKey(ks: number, ke: number, unescaped: string | undefined, v: JsonValue): string | undefined {
+    const names = this.hints?.requiredNames;
+    if (names !== undefined && unescaped === undefined && this.prefix === '' && v.type !== JsonType.Object) {
+      if (v.type !== JsonType.String && v.type !== JsonType.Number && v.type !== JsonType.Boolean) return undefined;
+      const i = nameIndexAt(this.line, ks, ke, names);
+      if (i >= 0) return this.setLabel(names[i], v);
+      if (isLabelNameAt(this.line, ks, ke)) return undefined;
+    }
+    return this.visit(unescaped ?? this.line.slice(ks, ke), v);
   }
 
   private visit(key: string, v: JsonValue): string | undefined {
@@ -60,7 +75,7 @@ export class JsonParserStage implements Stage {
         // Loki does not descend into objects no required label lives under (their errors go unseen).
         if (hints !== undefined && !hints.shouldExtractPrefix(prefix)) return undefined;
         this.prefix = prefix;
-        const err = objectEach(this.line, v.start, v.end, this.onKey);
+        const err = objectEachKey(this.line, v.start, v.end, this.onKey);
         this.prefix = parent;
         return err;
       }

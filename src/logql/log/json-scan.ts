@@ -32,6 +32,12 @@ export interface JsonValue {
 /** Callback of objectEach: return an error text to stop iterating with that error. */
 export type ObjectEachCallback = (key: string, value: JsonValue) => string | undefined;
 
+/**
+ * Callback of objectEachKey: the key is s[keyStart, keyEnd), or `unescaped` when its raw text holds
+ * escapes. Return an error text to stop iterating with that error.
+ */
+export type ObjectKeyCallback = (keyStart: number, keyEnd: number, unescaped: string | undefined, value: JsonValue) => string | undefined;
+
 function isWs(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
@@ -121,17 +127,17 @@ export function getValue(s: string, i: number, end: number, out: JsonValue): str
     return setValue(out, JsonType.Object, at, be, be);
   }
   const te = tokenEnd(s, at, end);
-  const raw = s.slice(at, te);
+  const isWord = (w: string): boolean => te - at === w.length && s.startsWith(w, at);
   let type: JsonType;
   switch (s[at]) {
     case 't':
     case 'f':
-      if (raw !== 'true' && raw !== 'false') return JSON_ERRORS.unknownValueType;
+      if (!isWord('true') && !isWord('false')) return JSON_ERRORS.unknownValueType;
       type = JsonType.Boolean;
       break;
     case 'u':
     case 'n':
-      if (raw !== 'null') return JSON_ERRORS.unknownValueType;
+      if (!isWord('null')) return JSON_ERRORS.unknownValueType;
       type = JsonType.Null;
       break;
     default:
@@ -150,6 +156,11 @@ const newValue = (): JsonValue => ({ type: JsonType.Null, start: 0, end: 0, next
  * Returns an error text, or undefined.
  */
 export function objectEach(s: string, start: number, end: number, cb: ObjectEachCallback): string | undefined {
+  return objectEachKey(s, start, end, (ks, ke, unescaped, v) => cb(unescaped ?? s.slice(ks, ke), v));
+}
+
+/** objectEach with keys given as ranges of the text (sliced only by callers that need them). */
+export function objectEachKey(s: string, start: number, end: number, cb: ObjectKeyCallback): string | undefined {
   let off = nextToken(s, start, end);
   if (off < 0 || s.charCodeAt(off) !== 0x7b) return JSON_ERRORS.malformedObject;
   off = nextToken(s, off + 1, end);
@@ -163,20 +174,19 @@ export function objectEach(s: string, start: number, end: number, cb: ObjectEach
     off++;
     const se = stringEnd(s, off, end);
     if (se < 0) return JSON_ERRORS.malformedJson;
-    const keyEscaped = lastStringEscaped;
-    let key = s.slice(off, se - 1);
+    const keyStart = off;
+    let unescaped: string | undefined;
     off = se;
-    if (keyEscaped) {
-      const k = unescapeJson(key);
-      if (k === undefined) return JSON_ERRORS.malformedStringEscape;
-      key = k;
+    if (lastStringEscaped) {
+      unescaped = unescapeJson(s.slice(keyStart, se - 1));
+      if (unescaped === undefined) return JSON_ERRORS.malformedStringEscape;
     }
     off = nextToken(s, off, end);
     if (off < 0 || s.charCodeAt(off) !== 0x3a) return JSON_ERRORS.malformedJson;
     const bad = getValue(s, off + 1, end, v);
     if (bad !== undefined) return bad;
     const next = v.next;
-    const err = cb(key, v);
+    const err = cb(keyStart, se - 1, unescaped, v);
     if (err !== undefined) return err;
     off = nextToken(s, next, end);
     if (off < 0) return JSON_ERRORS.malformedArray;

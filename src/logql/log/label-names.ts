@@ -28,6 +28,25 @@ function mapInvalid(s: string): string {
   return out;
 }
 
+/**
+ * The index in `names` of the key s[start, end) when it equals one of them, else -1. With label
+ * names, an equal key is its own sanitized name: parsers match keys in place, slicing nothing.
+ */
+export function nameIndexAt(s: string, start: number, end: number, names: readonly string[]): number {
+  const len = end - start;
+  for (let i = 0; i < names.length; i++) if (names[i].length === len && s.startsWith(names[i], start)) return i;
+  return -1;
+}
+
+/** True when s[start, end) is a label name ([A-Za-z_][A-Za-z0-9_]*), which sanitizing keeps as it is. */
+export function isLabelNameAt(s: string, start: number, end: number): boolean {
+  if (start >= end) return false;
+  const c = s.charCodeAt(start);
+  if (c >= 0x30 && c <= 0x39) return false;
+  for (let i = start; i < end; i++) if (!isNameChar(s.charCodeAt(i))) return false;
+  return true;
+}
+
 /** Loki's sanitizeLabelKey: trim, `_` before a leading digit (when isPrefix), invalid runes → `_`. */
 export function sanitizeLabelKey(key: string, isPrefix: boolean): string {
   if (key.length === 0) return key;

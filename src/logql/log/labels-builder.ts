@@ -365,21 +365,34 @@ export class LabelsBuilder {
     return r;
   }
 
+  /** The stream labels reduced by the grouping (the builder is used with one grouping). */
+  private groupedBaseOf(g: LabelGrouping): LabelsResult {
+    if (!this.groupedBase) {
+      const kept = this.base.filter((l) => g.groups.includes(l.name) !== g.without);
+      this.groupedBase = this.uncategorized(kept);
+    }
+    return this.groupedBase;
+  }
+
+  /** True when no label of these names was set or deleted for this entry. */
+  private groupsUntouched(names: readonly string[]): boolean {
+    for (const name of names) {
+      if (this.del.includes(name)) return false;
+      for (let c = 0; c < 3; c++) if (indexOfName(this.add[c], this.addLen[c], name) >= 0) return false;
+    }
+    return true;
+  }
+
   /** The labels reduced by a by/without grouping (Loki's GroupedLabels). */
   groupedLabels(g: LabelGrouping): LabelsResult {
     // An error must stay visible: return every label.
     if (this.err !== '') return this.labelsResult();
     if (g.noLabels) return this.uncategorized([]);
     const unchanged = this.del.length === 0 && !this.hasAdd();
-    if (unchanged) {
-      if (g.groups.length === 0) return this.baseResult;
-      if (!this.groupedBase) {
-        const kept = this.base.filter((l) => g.groups.includes(l.name) !== g.without);
-        this.groupedBase = this.uncategorized(kept);
-      }
-      return this.groupedBase;
-    }
+    if (unchanged) return g.groups.length === 0 ? this.baseResult : this.groupedBaseOf(g);
     if (g.groups.length === 0) return this.labelsResult();
+    // `by` labels that no stage set or deleted are the stream's own: the stream's grouped result.
+    if (!g.without && this.groupsUntouched(g.groups)) return this.groupedBaseOf(g);
     const buf: MutableLabel[] = [];
     if (g.without) {
       for (const l of this.base) {

@@ -3,7 +3,7 @@
 import { isValidLabelName } from '../../model/labels.js';
 import type { Extraction } from '../ast.js';
 import { ERR_LOGFMT, ERROR_LABEL, PipelineBuildError } from './errors.js';
-import { extractedName, sanitizeLabelKey } from './label-names.js';
+import { extractedName, isLabelNameAt, nameIndexAt, sanitizeLabelKey } from './label-names.js';
 import { Category, type LabelsBuilder } from './labels-builder.js';
 import type { Stage } from './stage.js';
 
@@ -58,12 +58,36 @@ function unquote(q: string): string | undefined {
 export class LogfmtDecoder {
   private line = '';
   private pos = 0;
-  key: string | undefined;
+  /** The current pair's key: [keyStart, keyEnd) of the line (sliced only when read), or none (keyStart < 0). */
+  private keyText: string | undefined;
+  keyStart = -1;
+  keyEnd = -1;
   /** The value: an unquoted text, or [valueStart, valueEnd) of the line (sliced only when read). */
   private valueText: string | undefined;
   private valueStart = -1;
   private valueEnd = -1;
   err: string | undefined;
+
+  /** The current pair's key; undefined when absent. */
+  get key(): string | undefined {
+    if (this.keyText === undefined && this.keyStart >= 0) this.keyText = this.line.slice(this.keyStart, this.keyEnd);
+    return this.keyText;
+  }
+
+  private setKey(start: number, end: number): void {
+    this.keyStart = start;
+    this.keyEnd = end;
+  }
+
+  /** The index in `names` (label names) of the current key when it equals one of them, else -1; slices nothing. */
+  keyIndexIn(names: readonly string[]): number {
+    return this.keyStart < 0 ? -1 : nameIndexAt(this.line, this.keyStart, this.keyEnd, names);
+  }
+
+  /** True when the current key is a label name: sanitizing keeps it. */
+  keyIsName(): boolean {
+    return this.keyStart >= 0 && isLabelNameAt(this.line, this.keyStart, this.keyEnd);
+  }
 
   /** The current pair's value; undefined when empty or absent. */
   get value(): string | undefined {
@@ -98,38 +122,45 @@ export class LogfmtDecoder {
 
   /** Advances to the next key/value pair; false at the end of the line or on an error. */
   scanKeyval(): boolean {
-    this.key = this.valueText = undefined;
+    this.keyText = this.valueText = undefined;
+    this.keyStart = -1;
     this.valueStart = -1;
     const s = this.line;
     const n = s.length;
-    while (this.pos < n && s.charCodeAt(this.pos) <= 0x20) this.pos++;
-    if (this.pos >= n) return false;
+    // Positions live in locals in the loops (stored back on every exit): this.pos is a field.
+    let p = this.pos;
+    while (p < n && s.charCodeAt(p) <= 0x20) p++;
+    this.pos = p;
+    if (p >= n) return false;
 
-    const start = this.pos;
+    const start = p;
     let multibyte = false;
-    for (; this.pos < n; this.pos++) {
-      const c = s.charCodeAt(this.pos);
+    for (; p < n; p++) {
+      const c = s.charCodeAt(p);
       if (c === 0x3d) {
-        if (this.pos > start) {
-          this.key = s.slice(start, this.pos);
-          if (multibyte && this.key.includes('\ufffd')) {
+        this.pos = p;
+        if (p > start) {
+          this.setKey(start, p);
+          if (multibyte && this.key!.includes('\ufffd')) {
             this.syntaxError('invalid key');
             return this.skipValue();
           }
         }
-        if (this.key === undefined) {
+        if (this.keyStart < 0) {
           this.unexpected('=');
           return this.skipValue();
         }
         return this.scanValue();
       }
       if (c === 0x22) {
+        this.pos = p;
         this.unexpected('"');
         return this.skipValue();
       }
       if (c <= 0x20) {
-        this.key = s.slice(start, this.pos);
-        if (multibyte && this.key.includes('\ufffd')) {
+        this.pos = p;
+        this.setKey(start, p);
+        if (multibyte && this.key!.includes('\ufffd')) {
           this.syntaxError('invalid key');
           return false;
         }
@@ -137,8 +168,9 @@ export class LogfmtDecoder {
       }
       if (c >= 0x80) multibyte = true;
     }
-    this.key = s.slice(start, n);
-    if (multibyte && this.key.includes('\ufffd')) {
+    this.pos = n;
+    this.setKey(start, n);
+    if (multibyte && this.key!.includes('\ufffd')) {
       this.syntaxError('invalid key');
       return false;
     }
@@ -153,23 +185,26 @@ export class LogfmtDecoder {
   private scanValue(): boolean {
     const s = this.line;
     const n = s.length;
-    this.pos++;
-    if (this.pos >= n) return true;
-    const c0 = s.charCodeAt(this.pos);
+    let p = ++this.pos;
+    if (p >= n) return true;
+    const c0 = s.charCodeAt(p);
     if (c0 <= 0x20) return true;
     if (c0 === 0x22) return this.scanQuoted();
-    const start = this.pos;
-    for (; this.pos < n; this.pos++) {
-      const c = s.charCodeAt(this.pos);
+    const start = p;
+    for (; p < n; p++) {
+      const c = s.charCodeAt(p);
       if (c === 0x3d || c === 0x22) {
-        this.unexpected(s[this.pos]);
+        this.pos = p;
+        this.unexpected(s[p]);
         return this.skipValue();
       }
       if (c <= 0x20) {
-        if (this.pos > start) this.setValueRange(start, this.pos);
+        this.pos = p;
+        if (p > start) this.setValueRange(start, p);
         return true;
       }
     }
+    this.pos = n;
     if (n > start) this.setValueRange(start, n);
     return true;
   }
@@ -178,6 +213,16 @@ export class LogfmtDecoder {
     const s = this.line;
     const n = s.length;
     const start = this.pos;
+    // Without a backslash before the next quote, that quote ends the value (found natively).
+    const quote = s.indexOf('"', start + 1);
+    if (quote >= 0) {
+      const backslash = s.indexOf('\\', start + 1);
+      if (backslash < 0 || backslash > quote) {
+        this.pos = quote + 1;
+        if (quote > start + 1) this.setValueRange(start + 1, quote);
+        return true;
+      }
+    }
     let hasEsc = false;
     let esc = false;
     for (let p = start + 1; p < n; p++) {
@@ -233,10 +278,22 @@ export class LogfmtParserStage implements Stage {
         if (this.strict) break;
         continue;
       }
-      const name = this.sanitized(dec.key!);
-      if (name.length === 0) continue;
-      // A required `x_extracted` also requires `x`: an unrequired name cannot become a required one.
-      if (hinted && hints.requiredIndex(name) < 0) continue;
+      let name: string;
+      if (hinted) {
+        // A required `x_extracted` also requires `x`: an unrequired name cannot become a required one.
+        // Most keys are label names already: they are compared in place, never sliced.
+        const names = hints.requiredNames!;
+        const i = dec.keyIndexIn(names);
+        if (i >= 0) name = names[i];
+        else if (dec.keyIsName()) continue;
+        else {
+          name = this.sanitized(dec.key!);
+          if (name.length === 0 || hints.requiredIndex(name) < 0) continue;
+        }
+      } else {
+        name = this.sanitized(dec.key!);
+        if (name.length === 0) continue;
+      }
       const key = extractedName(lbs, name);
       if (hinted && key !== name && hints.requiredIndex(key) < 0) continue;
       if (lbs.wasExtracted(key)) continue;

@@ -13,9 +13,13 @@ export interface EarlyLabelFilter {
 
 const MAX_CACHED_PREFIXES = 256;
 
+const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 export class ParserHints {
   /** Prefix → whether some required label starts with it (nested JSON objects). */
   private readonly prefixes = new Map<string, boolean>();
+  /** The required labels that are valid label names: a key equal to one needs no sanitizing. */
+  readonly requiredNames: readonly string[] | undefined;
 
   constructor(
     /** Labels parsers may add; undefined: every label. Holds `x` for every required `x_extracted`. */
@@ -24,7 +28,9 @@ export class ParserHints {
     readonly preserveError: boolean,
     /** Single-label filters, in stage order; parsers drop the entry when one fails. */
     readonly earlyFilters: readonly EarlyLabelFilter[],
-  ) {}
+  ) {
+    this.requiredNames = required?.filter((n) => LABEL_NAME.test(n));
+  }
 
   /** Index of `name` among the required labels, or -1. */
   requiredIndex(name: string): number {

@@ -289,4 +289,14 @@ describe('errors under hints, as Loki reports them', () => {
     expect(sample(expr('count_over_time', [{ kind: 'pattern', pattern: '<m> <_>' }, drop, f]), undefined, 'PUT /x', { app: 'a' })).toBeUndefined();
     expect(sample(expr('count_over_time', [{ kind: 'regexp', pattern: '(?P<m>\\w+)' }, drop, f]), undefined, 'PUT /x', { app: 'a' })).toBeUndefined();
   });
+
+  it('keys that only sanitize to a required name still match it, and the first occurrence wins', () => {
+    const e = expr('count_over_time', [logfmt], by('trace_id', 'n'));
+    expect(sample(e, undefined, 'trace-id=a trace_id=b 1n=x n=y')?.labels).toEqual({ trace_id: 'a', n: 'y' });
+    expect(sample(e, undefined, 'trace_id=b trace-id=a')?.labels).toEqual({ trace_id: 'b' });
+    const j = expr('count_over_time', [json], by('trace_id', 'ok', 'num'));
+    expect(sample(j, undefined, '{"trace id":"a","trace_id":"b","ok":true,"num":-1.5e3,"n":null}')?.labels).toEqual({ trace_id: 'a', ok: 'true', num: '-1.5e3' });
+    expect(sample(j, undefined, '{"tr\\u0061ce_id":"esc","trace_id":"b"}')?.labels).toEqual({ trace_id: 'esc' });
+    expect(sample(j, undefined, '{"trace_id":["x"],"trace_id":{"a":1},"trace_id":"s"}')?.labels).toEqual({ trace_id: 's' });
+  });
 });
