@@ -5,7 +5,7 @@ import { lineByteLength } from '../model/entry.js';
 import { nowNanos } from '../model/time.js';
 import { decodePushRequest, type PushStream } from './decode.js';
 import { IngestionRateLimiter } from './rate-limit.js';
-import { validatePush, type ValidStream } from './validate.js';
+import { StreamLabelsCache, validatePush, type ValidStream } from './validate.js';
 
 /** The counters the distributor feeds (prom-client counters fit). */
 export interface DistributorMetrics {
@@ -34,6 +34,7 @@ export interface PushRequestOptions {
 
 export class Distributor {
   private readonly rateLimiter: IngestionRateLimiter;
+  private readonly labelsCaches = new Map<string, StreamLabelsCache>();
 
   constructor(private readonly o: DistributorOptions) {
     this.rateLimiter = new IngestionRateLimiter(o.limits);
@@ -54,7 +55,9 @@ export class Distributor {
     });
     this.countReceived(tenant, payload.streams);
     const now = (this.o.now ?? nowNanos)();
-    const result = validatePush(payload, tenant, this.o.limits(tenant), now);
+    let labelsCache = this.labelsCaches.get(tenant);
+    if (labelsCache === undefined) this.labelsCaches.set(tenant, (labelsCache = new StreamLabelsCache()));
+    const result = validatePush(payload, tenant, this.o.limits(tenant), now, labelsCache);
     if (result.streams.length > 0) {
       try {
         this.rateLimiter.enforce(tenant, result.lineCount, result.byteSize, now);

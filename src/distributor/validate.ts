@@ -88,6 +88,32 @@ function parseStream(raw: string, limits: Limits): ParsedStream {
   return { labels, labelsString: labelsString(labels), internal };
 }
 
+/**
+ * Parsed stream labels of one tenant by their text as pushed, so a stream seen before is neither parsed
+ * nor printed again (and its labelsString is the very string the ingester's stream map already hashed).
+ * Bounded: cleared when full, and when the tenant's service-name discovery changes.
+ */
+export class StreamLabelsCache {
+  private readonly byRaw = new Map<string, ParsedStream>();
+  private discover: readonly string[] | undefined;
+
+  constructor(private readonly maxEntries = 1 << 18) {}
+
+  parse(raw: string, limits: Limits): ParsedStream {
+    if (limits.discover_service_name !== this.discover) {
+      this.byRaw.clear();
+      this.discover = limits.discover_service_name;
+    }
+    let parsed = this.byRaw.get(raw);
+    if (parsed === undefined) {
+      parsed = parseStream(raw, limits);
+      if (this.byRaw.size >= this.maxEntries) this.byRaw.clear();
+      this.byRaw.set(raw, parsed);
+    }
+    return parsed;
+  }
+}
+
 function labelsProblem(stream: ParsedStream, limits: Limits): string | undefined {
   const { labels, labelsString: shown } = stream;
   if (labels.length === 0) return messages.MISSING_LABELS;
@@ -161,12 +187,13 @@ class LevelLabels {
 }
 
 /**
- * Validates a decoded push for `tenant` (whose limits the caller resolved) at time `now` (ns). Throws for what refuses the whole
+ * Validates a decoded push for `tenant` (whose limits the caller resolved) at time `now` (ns), parsing
+ * stream labels through `labelsCache` (the tenant's) when given. Throws for what refuses the whole
  * request (unparsable labels → 400, no streams → 422, oversized labels → 413); otherwise returns
  * the valid entries per stream and, if anything was dropped, Loki's grouped 400 message.
  */
-export function validatePush(payload: PushPayload, tenant: string, limits: Limits, now: bigint): PushValidation {
-  const parsed = payload.streams.map((s) => parseStream(s.labels, limits));
+export function validatePush(payload: PushPayload, tenant: string, limits: Limits, now: bigint, labelsCache?: StreamLabelsCache): PushValidation {
+  const parsed = payload.streams.map((s) => (labelsCache ? labelsCache.parse(s.labels, limits) : parseStream(s.labels, limits)));
   if (payload.streams.length === 0) throw new UnprocessableError(messages.MISSING_STREAMS);
 
   const rejectBefore = now - limits.reject_old_samples_max_age;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultLimits, type Limits } from '../../src/config/limits.js';
 import { decodePushRequest } from '../../src/distributor/decode.js';
 import type { PushPayload } from '../../src/distributor/push-payload.js';
-import { validatePush } from '../../src/distributor/validate.js';
+import { StreamLabelsCache, validatePush } from '../../src/distributor/validate.js';
 import type { Entry } from '../../src/model/entry.js';
 import { TooLargeError, UnprocessableError, ValidationError } from '../../src/model/errors.js';
 
@@ -101,6 +101,20 @@ describe('request-wide checks', () => {
 });
 
 describe('stream labels', () => {
+  it('parses a stream seen before through the cache to the same labels, and re-parses once discovery changes', () => {
+    const cache = new StreamLabelsCache();
+    const l = limits({ discover_log_levels: false });
+    const first = validatePush(payload(['{ z="1",app="a" }', entry('x')]), 't', l, NOW, cache).streams[0];
+    const again = validatePush(payload(['{ z="1",app="a" }', entry('y')]), 't', l, NOW, cache).streams[0];
+    expect(again.labelsString).toBe('{app="a", service_name="a", z="1"}');
+    expect(again.labels).toBe(first.labels);
+    expect(again.labelsString).toBe(validatePush(payload(['{ z="1",app="a" }', entry('y')]), 't', l, NOW).streams[0].labelsString);
+    const other = limits({ discover_log_levels: false, discover_service_name: ['z'] });
+    expect(validatePush(payload(['{ z="1",app="a" }', entry('x')]), 't', other, NOW, cache).streams[0].labelsString).toBe('{app="a", service_name="1", z="1"}');
+    expect(() => validatePush(payload(['{a=}', entry('x')]), 't', l, NOW, cache)).toThrow(ValidationError);
+    expect(() => validatePush(payload(['{a=}', entry('x')]), 't', l, NOW, cache)).toThrow(ValidationError);
+  });
+
   it('canonicalises labels and drops empty values', () => {
     const result = validatePush(payload(['{ z="1",a="2", e="" }', entry('x')]), 't', plain, NOW);
     expect(result.streams[0].labelsString).toBe('{a="2", z="1"}');
