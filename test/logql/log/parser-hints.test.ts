@@ -299,4 +299,24 @@ describe('errors under hints, as Loki reports them', () => {
     expect(sample(j, undefined, '{"tr\\u0061ce_id":"esc","trace_id":"b"}')?.labels).toEqual({ trace_id: 'esc' });
     expect(sample(j, undefined, '{"trace_id":["x"],"trace_id":{"a":1},"trace_id":"s"}')?.labels).toEqual({ trace_id: 's' });
   });
+
+  it('logfmt values of keys not needed are skipped unscanned, to the same positions as a full scan', () => {
+    const lines = [
+      'a=b=c duration=1s',
+      'a="x y" duration=2s',
+      'a="unterminated duration=3s',
+      'a=x\tduration=4s',
+      'a=x\u0001duration=5s',
+      'a=x"y duration=6s',
+      'duration= duration=7s',
+      'a="esc\\"aped" duration=8s b=1',
+      'a="x"duration=9s',
+      'a=',
+      'a=\u00e9\u00e8 duration=10s',
+    ];
+    const hinted = expr('count_over_time', [logfmt], by('duration'));
+    const full = expr('count_over_time', [logfmt], without('b'));
+    for (const line of lines) expect(sample(hinted, undefined, line)?.labels.duration, line).toEqual(sample(full, undefined, line)?.labels.duration);
+    expect(lines.map((l) => sample(hinted, undefined, l)?.labels.duration)).toEqual(['1s', '2s', undefined, '4s', '5s', '6s', '7s', '8s', '9s', undefined, '10s']);
+  });
 });
