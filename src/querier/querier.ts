@@ -119,6 +119,8 @@ export class Querier {
 
   private async run(tenant: string, fn: (source: MergedSource) => Promise<QueryResult>): Promise<QueryOutcome> {
     const started = process.hrtime.bigint();
+    // The first query starts the workers, so a later one that needs them does not wait for threads.
+    this.workers?.warm();
     const stats = new QueryStats();
     const result = await fn(this.source(tenant, stats, nowNanos()));
     const execSeconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -60,6 +60,12 @@ export class SampleWorkerPool {
     });
   }
 
+  /** Starts the missing workers (they load their code while idle). */
+  warm(): void {
+    if (this.closed) return;
+    while (this.workers.length < this.size) this.spawn();
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     const all = this.workers.splice(0);

@@ -99,6 +99,15 @@ describe('sample workers', () => {
     await expect(p.run(task('count_over_time({namespace="prod"}[1m])'))).rejects.toThrow(/query worker exited/);
   });
 
+  it('warm() starts the workers ahead of the first task, which they then serve', async () => {
+    const p = pool();
+    p.warm();
+    p.warm();
+    const t = task('count_over_time({namespace="prod"}[1m])');
+    const results = await Promise.all([p.run(t), p.run(t)]);
+    for (const r of results) expect(shape(r.series)).toEqual(shape(runSampleTask(t).series));
+  });
+
   it('refuses tasks once closed', async () => {
     const p = pool();
     await p.close();
