@@ -51,8 +51,30 @@ function nextToken(s: string, i: number, end: number): number {
 /** Whether the string scanned by the last stringEnd call contains escapes (avoids a tuple per call). */
 let lastStringEscaped = false;
 
+/** The text whose first backslash was looked up last, and where it is (-1: none). */
+let backslashText = '';
+let backslashAt = -1;
+
+/** Index of the first backslash of `s`, or -1 (remembered for the text scanned last). */
+function firstBackslash(s: string): number {
+  if (s !== backslashText) {
+    backslashText = s;
+    backslashAt = s.indexOf('\\');
+  }
+  return backslashAt;
+}
+
 /** From just after an opening quote: index just past the closing quote, or -1. Sets lastStringEscaped. */
 function stringEnd(s: string, i: number, end: number): number {
+  // No backslash before the next quote: that quote closes the string (found natively).
+  const quote = s.indexOf('"', i);
+  if (quote >= 0 && quote < end) {
+    const bs = firstBackslash(s);
+    if (bs < 0 || bs > quote) {
+      lastStringEscaped = false;
+      return quote + 1;
+    }
+  }
   let escaped = false;
   for (let k = i; k < end; k++) {
     const c = s.charCodeAt(k);

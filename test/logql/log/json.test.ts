@@ -46,6 +46,16 @@ describe('| json', () => {
     expect(labelsOf([json], { app: 'x' }, line)).toEqual({ app: 'x', ...extracted, __error__: 'JSONParserErr', __error_details__: details });
   });
 
+  it('ends strings at the right quote whether backslashes come before, inside or after them', () => {
+    expect(labelsOf([json], {}, '{"a":"x\\"y","b":"plain","c":"\\\\","d":"z\\\\\\"w","e":"q"}')).toEqual({ a: 'x"y', b: 'plain', c: '\\', d: 'z\\"w', e: 'q' });
+    expect(labelsOf([json], {}, '{"a":"plain","b":"x\\"y"}')).toEqual({ a: 'plain', b: 'x"y' });
+    expect(labelsOf([json], {}, '{"a":"1","b":"x\\"}')).toEqual({
+      a: '1',
+      __error__: 'JSONParserErr',
+      __error_details__: `Value is string, but can't find closing '"' symbol`,
+    });
+  });
+
   it('accepts a trailing comma like the JSON scanner Loki uses', () => {
     expect(labelsOf([json], {}, '{"a":"1","b":{"c":2,}}')).toEqual({ a: '1', b_c: '2' });
   });
