@@ -58,6 +58,7 @@ export class Loki {
   private kv: KVStore | undefined;
   private pool: IngesterClientPool | undefined;
   private objectStore: ObjectStore | undefined;
+  private querier: Querier | undefined;
   private started = false;
   private stopping = false;
   private stopped: Promise<void> | undefined;
@@ -148,6 +149,7 @@ export class Loki {
         // other, so the grouping pushdown is only used in one process.
         engine: this.localOnly ? { buildPipeline, buildSampleExtractor } : { buildPipeline, buildSampleExtractor: (e) => buildSampleExtractor(e) },
       });
+      this.querier = querier;
       registerQueryRoutes(app, querier, cfg.auth_enabled);
       registerGrafanaRoutes(app, querier, limits, cfg.auth_enabled);
       const source = this.localOnly
@@ -280,6 +282,7 @@ export class Loki {
       else await this.ingester?.stop();
       await this.grpc?.stop();
       await this.app?.close();
+      await this.querier?.close();
       await this.ring?.stop();
       await this.kv?.close();
       this.pool?.close();
