@@ -172,7 +172,10 @@ function sanitizeMetadata(metadata: readonly Label[]): readonly Label[] {
   return out ?? metadata;
 }
 
-/** Shares the `detected_level` label and the metadata made of it alone between entries. */
+/**
+ * Shares the `detected_level` label and the metadata made of it alone between entries and pushes
+ * (writers remember the encoding of each frozen object). Bounded: stream labels can name any level.
+ */
 class LevelLabels {
   private readonly alone = new Map<string, readonly Label[]>();
 
@@ -180,6 +183,7 @@ class LevelLabels {
     let only = this.alone.get(level);
     if (only === undefined) {
       only = Object.freeze([Object.freeze({ name: DETECTED_LEVEL, value: level })]);
+      if (this.alone.size >= 1024) this.alone.clear();
       this.alone.set(level, only);
     }
     return metadata === undefined || metadata.length === 0 ? only : [...metadata, only[0]];
@@ -192,6 +196,8 @@ class LevelLabels {
  * request (unparsable labels → 400, no streams → 422, oversized labels → 413); otherwise returns
  * the valid entries per stream and, if anything was dropped, Loki's grouped 400 message.
  */
+const levels = new LevelLabels();
+
 export function validatePush(payload: PushPayload, tenant: string, limits: Limits, now: bigint, labelsCache?: StreamLabelsCache): PushValidation {
   const parsed = payload.streams.map((s) => (labelsCache ? labelsCache.parse(s.labels, limits) : parseStream(s.labels, limits)));
   if (payload.streams.length === 0) throw new UnprocessableError(messages.MISSING_STREAMS);
@@ -200,7 +206,6 @@ export function validatePush(payload: PushPayload, tenant: string, limits: Limit
   const rejectAfter = now + limits.creation_grace_period;
   const maxLine = limits.max_line_size;
   const discoverLevels = limits.allow_structured_metadata && limits.discover_log_levels;
-  const levels = new LevelLabels();
   const problems: string[] = [];
   const streams: ValidStream[] = [];
   let lineCount = 0;

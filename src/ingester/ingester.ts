@@ -172,7 +172,7 @@ export class Ingester {
         const seq = ++this.seq;
         stream.noteSeq(seq);
         this.unflushed += res.bytes;
-        records.push({ type: 'entries', seq, tenant, labels: ps.labelsString, entries: res.accepted });
+        records.push({ type: 'entries', seq, tenant, labels: ps.labelsString, labelsBytes: stream.labelsBytes, entries: res.accepted });
         this.opts.onAccepted?.(tenant, stream, res.accepted);
       }
       if (res.rateLimited.length) {

@@ -54,6 +54,8 @@ export class IngesterStream {
   /** Highest WAL sequence applied; all entries with seq <= durableSeq are in storage. */
   lastSeq = 0;
   durableSeq = 0;
+  /** labelsString as UTF-8, written into every WAL record of the stream. */
+  readonly labelsBytes: Buffer;
   private tokens: number;
   private tokensAtMs: number;
 
@@ -67,6 +69,7 @@ export class IngesterStream {
   ) {
     this.tokens = burst;
     this.tokensAtMs = nowMs;
+    this.labelsBytes = Buffer.from(labelsString, 'utf8');
   }
 
   /** Validates and appends entries in order; returns what was accepted and why others were not. */

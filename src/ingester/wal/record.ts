@@ -22,6 +22,8 @@ export interface EntriesRecord {
   seq: number;
   tenant: string;
   labels: string;
+  /** `labels` as UTF-8, when the writer keeps it (copied instead of encoding the text again). */
+  labelsBytes?: Uint8Array;
   entries: Entry[];
 }
 
@@ -42,7 +44,7 @@ const strSize = (s: string): number => {
 
 class Writer {
   pos = 0;
-  private readonly view: DataView;
+  readonly view: DataView;
   constructor(readonly buf: Buffer) {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
@@ -84,15 +86,29 @@ class Writer {
   }
 }
 
-/** Byte lengths of the lines of entries records, computed once for sizing and writing. */
-type LineLengths = Map<WalRecord, Uint32Array>;
+/**
+ * UTF-8 lengths computed once for sizing and reused for writing: per record its tenant and labels,
+ * then the lines of every entries record, in order (one array for a whole batch, not one per record).
+ */
+interface Lengths {
+  tenant: number[];
+  labels: number[];
+  lines: Uint32Array;
+}
 
-/** Encoded metadata (pair count and pairs) of the last metadata object seen: entries usually share one. */
+/**
+ * Encoded metadata (pair count and pairs) by metadata object: entries share a few (the distributor
+ * gives every entry of a level one frozen detected_level object), and streams interleave them.
+ */
+const encodedMetadata = new WeakMap<readonly Label[], Buffer>();
+/** The last metadata object encoded (sizing and writing an entry ask for the same one twice). */
 let lastMetadata: readonly Label[] | undefined;
 let lastMetadataBytes: Buffer = Buffer.alloc(0);
 
 function metadataBytes(md: readonly Label[]): Buffer {
   if (md === lastMetadata) return lastMetadataBytes;
+  const known = encodedMetadata.get(md);
+  if (known !== undefined) return known;
   let size = varintSize(md.length);
   for (const l of md) size += strSize(l.name) + strSize(l.value);
   const w = new Writer(Buffer.allocUnsafe(size));
@@ -101,58 +117,76 @@ function metadataBytes(md: readonly Label[]): Buffer {
     w.str(l.name);
     w.str(l.value);
   }
+  if (Object.isFrozen(md)) encodedMetadata.set(md, w.buf);
   lastMetadata = md;
   lastMetadataBytes = w.buf;
   return w.buf;
 }
 
-function payloadSize(r: WalRecord, lengths: LineLengths): number {
-  let n = 1 + 8 + strSize(r.tenant) + strSize(r.labels);
+/** The payload size of `r`, recording its lengths at `line` (the index of its first line) onwards. */
+function payloadSize(r: WalRecord, lengths: Lengths, line: number): number {
+  const tenant = Buffer.byteLength(r.tenant, 'utf8');
+  const labels = r.type === 'entries' && r.labelsBytes !== undefined ? r.labelsBytes.length : Buffer.byteLength(r.labels, 'utf8');
+  lengths.tenant.push(tenant);
+  lengths.labels.push(labels);
+  let n = 1 + 8 + varintSize(tenant) + tenant + varintSize(labels) + labels;
   if (r.type === 'entries') {
     n += varintSize(r.entries.length);
-    const lens = new Uint32Array(r.entries.length);
+    const lens = lengths.lines;
     for (let i = 0; i < r.entries.length; i++) {
       const e = r.entries[i];
       const len = lineByteLength(e);
-      lens[i] = len;
+      lens[line + i] = len;
       n += 8 + varintSize(len) + len;
       n += e.metadata && e.metadata.length > 0 ? metadataBytes(e.metadata).length : 1;
     }
-    lengths.set(r, lens);
   }
   return n;
 }
 
 /** Encodes records into one buffer of consecutive frames. */
 export function encodeRecords(records: readonly WalRecord[]): Buffer {
+  let lines = 0;
+  for (const r of records) if (r.type === 'entries') lines += r.entries.length;
+  const lengths: Lengths = { tenant: [], labels: [], lines: new Uint32Array(lines) };
+  const sizes: number[] = [];
   let total = 0;
-  const lengths: LineLengths = new Map();
-  const sizes = records.map((r) => payloadSize(r, lengths));
-  for (const s of sizes) total += FRAME_HEADER + s;
+  lines = 0;
+  for (const r of records) {
+    const size = payloadSize(r, lengths, lines);
+    if (r.type === 'entries') lines += r.entries.length;
+    sizes.push(size);
+    total += FRAME_HEADER + size;
+  }
   const w = new Writer(Buffer.allocUnsafe(total));
-  records.forEach((r, i) => {
+  lines = 0;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i];
     const start = w.pos;
     w.pos += FRAME_HEADER;
     const payloadStart = w.pos;
     w.u8(r.type === 'entries' ? 1 : 2);
     w.f64(r.seq);
-    w.str(r.tenant);
-    w.str(r.labels);
+    w.strOf(r.tenant, lengths.tenant[i]);
+    if (r.type === 'entries' && r.labelsBytes !== undefined) {
+      w.varint(lengths.labels[i]);
+      w.bytes(r.labelsBytes);
+    } else w.strOf(r.labels, lengths.labels[i]);
     if (r.type === 'entries') {
-      const lens = lengths.get(r)!;
+      const lens = lengths.lines;
       w.varint(r.entries.length);
       for (let k = 0; k < r.entries.length; k++) {
         const e = r.entries[k];
         w.i64(e.ts);
-        w.line(e, lens[k]);
+        w.line(e, lens[lines++]);
         if (e.metadata && e.metadata.length > 0) w.bytes(metadataBytes(e.metadata));
         else w.u8(0);
       }
     }
     if (w.pos - payloadStart !== sizes[i]) throw new Error('WAL record size mismatch');
-    w.buf.writeUInt32LE(sizes[i], start);
-    w.buf.writeUInt32LE(crc32(w.buf.subarray(payloadStart, w.pos)), start + 4);
-  });
+    w.view.setUint32(start, sizes[i], true);
+    w.view.setUint32(start + 4, crc32(w.buf.subarray(payloadStart, w.pos)), true);
+  }
   return w.buf;
 }
 
