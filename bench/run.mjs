@@ -435,6 +435,9 @@ async function main() {
     result.comparison = rows.map(([measure, ours, loki, ratio, met]) => ({ measure, ours, loki, ratio: +ratio.toFixed(3), met }));
     printTable(rows);
     printNeedle(needle);
+    // The memory mode's figures (--streams N) are measured by separate runs: keep them.
+    const previous = fs.existsSync(OUT) ? JSON.parse(fs.readFileSync(OUT, 'utf8')) : {};
+    if (previous.streamsMode) result.streamsMode = previous.streamsMode;
     fs.writeFileSync(OUT, JSON.stringify(result, null, 2) + '\n');
     log(`wrote ${path.relative(process.cwd(), OUT)}`);
   } finally {
