@@ -4,25 +4,13 @@ import { bench, describe } from 'vitest';
 import { type Codec, DEFAULT_CHUNK_OPTIONS, MemChunk, StoredChunk } from '../../src/chunks/index.js';
 import type { Entry } from '../../src/model/index.js';
 import { T0 } from './fixtures.js';
+import { xorshift } from '../support/random.js';
 
 const CODECS: Codec[] = ['snappy', 'gzip', 'none'];
 const LINES = 100_000;
 
-/** Deterministic xorshift so every run benches the same lines. */
-function random(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x100000000;
-  };
-}
-
 function realisticEntries(n: number): Entry[] {
-  const r = random(42);
+  const r = xorshift(42);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
   const paths = ['/api/v1/users', '/api/v1/orders', '/healthz', '/api/v1/cart/items', '/login', '/static/app.js'];
   const levels = ['info', 'info', 'info', 'debug', 'warn', 'error'];

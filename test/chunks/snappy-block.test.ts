@@ -3,19 +3,7 @@ import snappy from 'snappyjs';
 import { describe, expect, it } from 'vitest';
 import { uncompressSnappyBlock } from '../../src/chunks/snappy-block.js';
 import { logfmtLine } from './fixtures.js';
-
-/** Deterministic xorshift, so failures reproduce. */
-function random(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x100000000;
-  };
-}
+import { xorshift } from '../support/random.js';
 
 /** Bytes with runs, repeats at short and long distances and noise, to exercise every element kind. */
 function sample(r: () => number, n: number): Buffer {
@@ -32,7 +20,7 @@ function sample(r: () => number, n: number): Buffer {
 
 describe('snappy block decoder', () => {
   it('expands what snappyjs compresses, for every kind of input', () => {
-    const r = random(7);
+    const r = xorshift(7);
     const inputs: Buffer[] = [
       Buffer.alloc(0),
       Buffer.from('a'),
