@@ -50,6 +50,8 @@ export class Replicator {
       }
     }
 
+    shareIdenticalBatches([...perInstance.values()]);
+
     return new Promise<void>((resolve, reject) => {
       let pending = trackers.length;
       let settled = false;
@@ -101,5 +103,23 @@ export class Replicator {
         );
       }
     });
+  }
+}
+
+/**
+ * Makes replicas that were given the same streams in the same order share one list, so the request
+ * is encoded once for all of them (with as many ingesters as the replication factor, every batch is
+ * the whole push).
+ */
+function shareIdenticalBatches(batches: { streams: ValidStream[] }[]): void {
+  for (let i = 1; i < batches.length; i++) {
+    const b = batches[i].streams;
+    for (let j = 0; j < i; j++) {
+      const a = batches[j].streams;
+      if (a.length === b.length && a.every((s, k) => s === b[k])) {
+        batches[i].streams = a;
+        break;
+      }
+    }
   }
 }

@@ -58,8 +58,23 @@ function method<ReqProps, Req, ResProps, Res>(
   };
 }
 
+/**
+ * Push requests encoded so far, by the stream list they were encoded from: a distributor sends one
+ * list to every replica of its streams (see distributor/replication.ts), which is encoded once.
+ */
+const encodedPushes = new WeakMap<readonly EncodableStream[], Buffer>();
+
+function encodePushOnce(streams: readonly EncodableStream[]): Buffer {
+  let buf = encodedPushes.get(streams);
+  if (buf === undefined) {
+    buf = encodePushRequest(streams);
+    encodedPushes.set(streams, buf);
+  }
+  return buf;
+}
+
 /** Push requests use the hand-written codec of the ingest hot path; everything else the generated code. */
-const pushRequest: MessageCodec<readonly EncodableStream[], DecodedPushStream[]> = { encode: encodePushRequest, decode: decodePushRequest };
+const pushRequest: MessageCodec<readonly EncodableStream[], DecodedPushStream[]> = { encode: encodePushOnce, decode: decodePushRequest };
 
 export const INGESTER_METHODS = {
   push: method('Push', pushRequest, generated(pb.PushResponse), false),
