@@ -271,7 +271,11 @@ export class MergedSource implements QuerySource {
       }
     }
     if (this.o.store) {
-      const store = new StoreSource(this.o.store, this.o.tenant, this.o.stats, replicated, this.o.workers);
+      // Store samples need line hashes only to meet ingester replicas of themselves; replica chunks
+      // within the store are de-duplicated per stream by (timestamp, line) as in one process. When
+      // ingesters returned nothing (no recent data, or a range they were not asked for), counting
+      // reads keep to the timestamp and size columns.
+      const store = new StoreSource(this.o.store, this.o.tenant, this.o.stats, replicated && parts.size > 0, this.o.workers);
       for await (const batch of store.selectSamples(p, served)) {
         if (replicated) add(batch);
         else yield batch;
