@@ -53,18 +53,28 @@ const utf8Length = (s: string): number => Buffer.byteLength(s, 'utf8');
  */
 const IGNORE_BLOCK_FILTERS = process.env.LOKITS_BLOCK_FILTERS === 'off';
 
+/** Line-byte filters by the stage list they were made for: every stream of a query shares one. */
+const filterCache = new WeakMap<readonly Stage[], LineBytesFilter | null>();
+
 /**
  * The line-byte filter for a selector's stages: the plain substring tests its line filters make on
  * the raw line, as UTF-8 needles (a needle that is not valid UTF-8 is left to the pipeline).
  */
 export function lineBytesFilter(stages: readonly Stage[]): LineBytesFilter | undefined {
-  const needles = extractLineNeedles(stages);
-  if (needles === undefined) return undefined;
-  const bytesOf = (list: string[]): Buffer[] =>
-    list.map((s) => Buffer.from(s, 'utf8')).filter((b, i) => b.toString('utf8') === list[i]);
-  const include = bytesOf(needles.include);
-  const exclude = bytesOf(needles.exclude);
-  return include.length > 0 || exclude.length > 0 ? { include, exclude, ignoreBlockFilters: IGNORE_BLOCK_FILTERS } : undefined;
+  let filter = filterCache.get(stages);
+  if (filter === undefined) {
+    filter = null;
+    const needles = extractLineNeedles(stages);
+    if (needles !== undefined) {
+      const bytesOf = (list: string[]): Buffer[] =>
+        list.map((s) => Buffer.from(s, 'utf8')).filter((b, i) => b.toString('utf8') === list[i]);
+      const include = bytesOf(needles.include);
+      const exclude = bytesOf(needles.exclude);
+      if (include.length > 0 || exclude.length > 0) filter = { include, exclude, ignoreBlockFilters: IGNORE_BLOCK_FILTERS };
+    }
+    filterCache.set(stages, filter);
+  }
+  return filter ?? undefined;
 }
 
 /** Entries of the chunks with from <= ts < through, ordered by `direction` across chunks. */
@@ -76,12 +86,9 @@ export function* chunkEntries(
   filter?: LineBytesFilter,
   skipped?: SkippedEntries,
 ): Generator<Entry> {
-  const overlapping = chunks.filter((c) => c.maxTs >= from && c.minTs < through);
-  if (overlapping.length === 0) return;
-  const sorted = [...overlapping].sort((a, b) => (a.minTs < b.minTs ? -1 : a.minTs > b.minTs ? 1 : 0));
-  let disjoint = true;
-  for (let i = 1; i < sorted.length; i++) if (sorted[i].minTs < sorted[i - 1].maxTs) disjoint = false;
-  if (disjoint) {
+  const sorted = sortedInRange(chunks, from, through);
+  if (sorted.length === 0) return;
+  if (disjoint(sorted, false)) {
     if (direction === 'forward') for (const c of sorted) yield* c.iterate(from, through, 'forward', filter, skipped);
     else for (let i = sorted.length - 1; i >= 0; i--) yield* sorted[i].iterate(from, through, 'backward', filter, skipped);
     return;
@@ -209,13 +216,21 @@ function filterFor(stages: readonly Stage[], chunks: readonly ReadableChunk[], f
   return lineBytesFilter(stages);
 }
 
+/** The chunks holding entries in [from, through), by minTs. */
+function sortedInRange(chunks: readonly ReadableChunk[], from: Nanos, through: Nanos): ReadableChunk[] {
+  return chunks.filter((c) => c.maxTs >= from && c.minTs < through).sort((a, b) => (a.minTs < b.minTs ? -1 : a.minTs > b.minTs ? 1 : 0));
+}
+
+/** Whether no two of the sorted chunks overlap in time (with `strict`, also none touch). */
+function disjoint(sorted: readonly ReadableChunk[], strict: boolean): boolean {
+  for (let i = 1; i < sorted.length; i++) if (strict ? sorted[i].minTs <= sorted[i - 1].maxTs : sorted[i].minTs < sorted[i - 1].maxTs) return false;
+  return true;
+}
+
 /** The chunks overlapping [from, through) by minTs, or undefined when two overlap (with `strict`, also when they touch). */
 function sortedIfDisjoint(chunks: readonly ReadableChunk[], from: Nanos, through: Nanos, strict: boolean): ReadableChunk[] | undefined {
-  const sorted = chunks
-    .filter((c) => c.maxTs >= from && c.minTs < through)
-    .sort((a, b) => (a.minTs < b.minTs ? -1 : a.minTs > b.minTs ? 1 : 0));
-  for (let i = 1; i < sorted.length; i++) if (strict ? sorted[i].minTs <= sorted[i - 1].maxTs : sorted[i].minTs < sorted[i - 1].maxTs) return undefined;
-  return sorted;
+  const sorted = sortedInRange(chunks, from, through);
+  return disjoint(sorted, strict) ? sorted : undefined;
 }
 
 /**
