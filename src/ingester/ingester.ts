@@ -167,11 +167,13 @@ export class Ingester {
         );
         inst.add(stream);
       }
+      // Unflushed bytes as flushing takes them out again: line and structured metadata bytes stored.
+      const before = stream.unflushedBytes();
       const res = stream.push(ps.entries, streamLimits, nowMs);
+      this.unflushed += stream.unflushedBytes() - before;
       if (res.accepted.length) {
         const seq = ++this.seq;
         stream.noteSeq(seq);
-        this.unflushed += res.bytes;
         records.push({ type: 'entries', seq, tenant, labels: ps.labelsString, labelsBytes: stream.labelsBytes, entries: res.accepted });
         this.opts.onAccepted?.(tenant, stream, res.accepted);
       }

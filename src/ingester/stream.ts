@@ -2,7 +2,7 @@
 // Loki's unordered window), exact-duplicate dropping and the per-stream rate limit.
 // Never does I/O; the ingester decides when chunks are flushed.
 import { MemChunk, type ChunkOptions } from '../chunks/index.js';
-import { lineByteLength, sameLine, type Entry, type Labels } from '../model/index.js';
+import { BytesEntry, lineByteLength, sameLine, type Entry, type Labels } from '../model/index.js';
 import { formatRFC3339 } from '../model/time.js';
 
 export interface StreamLimits {
@@ -38,8 +38,6 @@ export interface StreamPushResult {
   rejected: RejectedEntry[];
   /** Entries refused by the per-stream rate limit. */
   rateLimited: Entry[];
-  /** Bytes of accepted lines. */
-  bytes: number;
 }
 
 export class IngesterStream {
@@ -51,6 +49,8 @@ export class IngesterStream {
    * their own copies of line bytes (see detachLastEntries), never views of a request body.
    */
   private lastEntries: Entry[] = [];
+  /** How many of lastEntries are already detached (copies kept across pushes). */
+  private detached = 0;
   /** Highest WAL sequence applied; all entries with seq <= durableSeq are in storage. */
   lastSeq = 0;
   durableSeq = 0;
@@ -74,7 +74,7 @@ export class IngesterStream {
 
   /** Validates and appends entries in order; returns what was accepted and why others were not. */
   push(entries: readonly Entry[], limits: StreamLimits, nowMs: number): StreamPushResult {
-    const res: StreamPushResult = { accepted: [], rejected: [], rateLimited: [], bytes: 0 };
+    const res: StreamPushResult = { accepted: [], rejected: [], rateLimited: [] };
     this.refill(limits, nowMs);
     for (const e of entries) {
       const reason = this.check(e, limits);
@@ -91,7 +91,6 @@ export class IngesterStream {
       if (!this.append(e, nowMs)) continue;
       if (limits.rateLimit > 0) this.tokens -= size;
       res.accepted.push(e);
-      res.bytes += size;
     }
     this.detachLastEntries();
     return res;
@@ -132,6 +131,7 @@ export class IngesterStream {
     if (e.ts > this.lastTs) {
       this.lastTs = e.ts;
       this.lastEntries.length = 0;
+      this.detached = 0;
       this.lastEntries.push(e);
     } else if (e.ts === this.lastTs) this.lastEntries.push(e);
     return true;
@@ -146,10 +146,12 @@ export class IngesterStream {
   /** Replaces entries kept at lastTs by copies that share no memory with the request they came in. */
   private detachLastEntries(): void {
     const kept = this.lastEntries;
-    for (let i = 0; i < kept.length; i++) {
+    for (let i = this.detached; i < kept.length; i++) {
       const e = kept[i];
-      if (e.bytes !== undefined) kept[i] = { ts: e.ts, line: e.line, metadata: e.metadata };
+      const bytes = e.bytes;
+      if (bytes !== undefined) kept[i] = new BytesEntry(e.ts, Uint8Array.prototype.slice.call(bytes), e.metadata);
     }
+    this.detached = kept.length;
   }
 
   /** Records the WAL sequence of entries just appended (they went to the head chunk). */
