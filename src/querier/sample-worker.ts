@@ -1,6 +1,8 @@
 // Entry of a sample extraction worker thread: runs the SampleTasks the pool posts and answers each
-// with its result or its error's message. Holds no state between tasks.
+// with its result or its error (class, status and message). Holds no state between tasks.
 import { parentPort } from 'node:worker_threads';
+import { describeError } from '../model/error-description.js';
+import { LokiError } from '../model/errors.js';
 import { runSampleTask, type SampleTask } from './sample-task.js';
 
 const port = parentPort;
@@ -15,6 +17,8 @@ port.on('message', (msg: { id: number; task: SampleTask }) => {
     }
     port.postMessage({ id: msg.id, result }, [...new Set(transfer)]);
   } catch (e) {
-    port.postMessage({ id: msg.id, error: e instanceof Error ? e.message : String(e) });
+    // A LokiError keeps its class and status across the thread boundary; anything else is a message.
+    const error = e instanceof LokiError ? describeError(e) : { message: e instanceof Error ? e.message : String(e) };
+    port.postMessage({ id: msg.id, error });
   }
 });

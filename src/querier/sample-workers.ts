@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { rebuildError, type ErrorDescription } from '../model/error-description.js';
 import type { SampleTask, SampleTaskResult } from './sample-task.js';
 
 interface Pending {
@@ -50,11 +51,14 @@ export class SampleWorkerPool {
     const w = this.pick();
     const id = this.nextId++;
     return new Promise<SampleTaskResult>((resolve, reject) => {
+      // A worker with tasks keeps the process alive until it answers; an idle one never does.
+      if (w.pending.size === 0) w.worker.ref();
       w.pending.set(id, { resolve, reject });
       try {
         w.worker.postMessage({ id, task });
       } catch (e) {
         w.pending.delete(id);
+        if (w.pending.size === 0) w.worker.unref();
         reject(e instanceof Error ? e : new Error(String(e)));
       }
     });
@@ -84,12 +88,13 @@ export class SampleWorkerPool {
     const worker = new Worker(this.entry);
     worker.unref();
     const w: PoolWorker = { worker, pending: new Map() };
-    worker.on('message', (msg: { id: number; result?: SampleTaskResult; error?: string }) => {
+    worker.on('message', (msg: { id: number; result?: SampleTaskResult; error?: Partial<ErrorDescription> }) => {
       const p = w.pending.get(msg.id);
       if (p === undefined) return;
       w.pending.delete(msg.id);
+      if (w.pending.size === 0) worker.unref();
       if (msg.result !== undefined) p.resolve(msg.result);
-      else p.reject(new Error(msg.error ?? 'query worker failed'));
+      else p.reject(taskError(msg.error));
     });
     worker.on('error', (e) => this.drop(w, new Error(`query worker failed: ${e.message}`)));
     worker.on('exit', (code) => this.drop(w, new Error(`query worker exited with code ${code}`)));
@@ -109,4 +114,10 @@ export class SampleWorkerPool {
     for (const p of w.pending.values()) p.reject(e);
     w.pending.clear();
   }
+}
+
+/** The error a task failed with: a LokiError rebuilt as its class, anything else as its message. */
+function taskError(e: Partial<ErrorDescription> | undefined): Error {
+  if (e?.kind !== undefined && e.httpStatus !== undefined) return rebuildError({ kind: e.kind, httpStatus: e.httpStatus, message: e.message ?? '' });
+  return new Error(e?.message ?? 'query worker failed');
 }

@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemChunk } from '../../src/chunks/index.js';
 import type { SeriesSamples } from '../../src/logql/contracts.js';
-import type { Labels } from '../../src/model/index.js';
+import { ParseError, type Labels } from '../../src/model/index.js';
 import { runSampleTask, type SampleTask } from '../../src/querier/sample-task.js';
 import { SampleWorkerPool } from '../../src/querier/sample-workers.js';
 
@@ -90,6 +90,13 @@ describe('sample workers', () => {
     await expect(p.run({ ...task('count_over_time({namespace="prod"}[1m])'), expr: '{namespace="prod"}' })).rejects.toThrow(/not a range aggregation/);
     const ok = await p.run(task('count_over_time({namespace="prod"}[1m])'));
     expect(ok.series.length).toBeGreaterThan(0);
+  });
+
+  it('rebuilds a LokiError thrown in the worker as its class and status', async () => {
+    const p = pool();
+    const err = await p.run({ ...task('count_over_time({namespace="prod"}[1m])'), expr: 'count_over_time({namespace="prod"' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ParseError);
+    expect((err as ParseError).status).toBe(400);
   });
 
   it('fails the tasks of a worker that exits, without hanging', async () => {

@@ -2,66 +2,14 @@
 // exact message) — in gRPC status and trailers, or in a push response — and is rebuilt as the same
 // class on the other side. Transport failures become IngesterClientError. Never invents texts users see.
 import { Metadata, status as GrpcStatus, type ServiceError, type StatusObject } from '@grpc/grpc-js';
-import {
-  BackpressureError,
-  CancelledError,
-  CorruptDataError,
-  LokiError,
-  NotFoundError,
-  ParseError,
-  RateLimitedError,
-  StatusError,
-  TimeoutError,
-  TooLargeError,
-  UnauthorizedError,
-  UnavailableError,
-  UnprocessableError,
-  ValidationError,
-} from '../../model/errors.js';
+import { LokiError, StatusError } from '../../model/errors.js';
+import { describeError, rebuildError, type ErrorDescription } from '../../model/error-description.js';
 import { wellFormed } from './wire.js';
+
+export { describeError, rebuildError, type ErrorDescription };
 
 const HTTP_STATUS_TRAILER = 'loki-http-status';
 const ERROR_KIND_TRAILER = 'loki-error-kind';
-
-/** A LokiError as it crosses the wire. */
-export interface ErrorDescription {
-  httpStatus: number;
-  kind: string;
-  message: string;
-}
-
-type ErrorClass = abstract new (...args: never[]) => LokiError;
-
-/** Most specific first: the first class an error is an instance of names its kind. */
-const KINDS: readonly [string, ErrorClass, (message: string) => LokiError][] = [
-  ['ParseError', ParseError, (m) => new ParseError(m)],
-  ['ValidationError', ValidationError, (m) => new ValidationError(m)],
-  ['BackpressureError', BackpressureError, (m) => new BackpressureError(m)],
-  ['RateLimitedError', RateLimitedError, (m) => new RateLimitedError(m)],
-  ['TooLargeError', TooLargeError, (m) => new TooLargeError(m)],
-  ['UnprocessableError', UnprocessableError, (m) => new UnprocessableError(m)],
-  ['UnauthorizedError', UnauthorizedError, (m) => new UnauthorizedError(m)],
-  ['NotFoundError', NotFoundError, (m) => new NotFoundError(m)],
-  ['CorruptDataError', CorruptDataError, (m) => new CorruptDataError(m)],
-  ['UnavailableError', UnavailableError, (m) => new UnavailableError(m)],
-  ['TimeoutError', TimeoutError, () => new TimeoutError()],
-  ['CancelledError', CancelledError, () => new CancelledError()],
-];
-
-export function describeError(err: LokiError): ErrorDescription {
-  const known = KINDS.find(([, cls]) => err instanceof cls);
-  return { httpStatus: err.status, kind: known ? known[0] : 'StatusError', message: err.message };
-}
-
-/** The same class as on the sending side; an unknown kind keeps its status as a StatusError. */
-export function rebuildError(d: ErrorDescription): LokiError {
-  const known = KINDS.find(([kind]) => kind === d.kind);
-  if (known) {
-    const err = known[2](d.message);
-    if (err.status === d.httpStatus) return err;
-  }
-  return new StatusError(d.httpStatus, d.message);
-}
 
 function grpcCodeFor(httpStatus: number): GrpcStatus {
   switch (httpStatus) {
