@@ -149,17 +149,16 @@ export function getValue(s: string, i: number, end: number, out: JsonValue): str
     return setValue(out, JsonType.Object, at, be, be);
   }
   const te = tokenEnd(s, at, end);
-  const isWord = (w: string): boolean => te - at === w.length && s.startsWith(w, at);
   let type: JsonType;
   switch (s[at]) {
     case 't':
     case 'f':
-      if (!isWord('true') && !isWord('false')) return JSON_ERRORS.unknownValueType;
+      if (!isWordAt(s, at, te, 'true') && !isWordAt(s, at, te, 'false')) return JSON_ERRORS.unknownValueType;
       type = JsonType.Boolean;
       break;
     case 'u':
     case 'n':
-      if (!isWord('null')) return JSON_ERRORS.unknownValueType;
+      if (!isWordAt(s, at, te, 'null')) return JSON_ERRORS.unknownValueType;
       type = JsonType.Null;
       break;
     default:
@@ -315,4 +314,9 @@ export function unescapeJson(raw: string): string | undefined {
     i += 12;
   }
   return out;
+}
+
+/** Whether the token s[at, te) is exactly `w`. */
+function isWordAt(s: string, at: number, te: number, w: string): boolean {
+  return te - at === w.length && s.startsWith(w, at);
 }

@@ -1,5 +1,6 @@
 // Parser hints (Loki's ParserHint): which labels a metric query's parsers must extract, computed once
 // per sample extractor from the stages, the grouping and the unwrap. Pure; log queries never use it.
+import { isValidLabelName } from '../../model/labels.js';
 import { ERROR_LABEL } from './errors.js';
 import { DUPLICATE_SUFFIX } from './labels-builder.js';
 import type { LabelsBuilder } from './labels-builder.js';
@@ -12,8 +13,6 @@ export interface EarlyLabelFilter {
 }
 
 const MAX_CACHED_PREFIXES = 256;
-
-const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export class ParserHints {
   /** Prefix → whether some required label starts with it (nested JSON objects). */
@@ -29,7 +28,7 @@ export class ParserHints {
     /** Single-label filters, in stage order; parsers drop the entry when one fails. */
     readonly earlyFilters: readonly EarlyLabelFilter[],
   ) {
-    this.requiredNames = required?.filter((n) => LABEL_NAME.test(n));
+    this.requiredNames = required?.filter(isValidLabelName);
   }
 
   /** Index of `name` among the required labels, or -1. */
