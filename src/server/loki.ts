@@ -146,8 +146,8 @@ export class Loki {
         limits,
         // With replicas, series from the store and from ingesters (whose extractors are compiled
         // without the enclosing grouping) must keep full labels to be de-duplicated against each
-        // other, so the grouping pushdown is only used in one process.
-        engine: this.localOnly ? { buildPipeline, buildSampleExtractor } : { buildPipeline, buildSampleExtractor: (e) => buildSampleExtractor(e) },
+        // other, so the grouping pushdown into extractors is only used in one process.
+        engine: { buildPipeline, buildSampleExtractor, groupInExtractor: this.localOnly },
       });
       this.querier = querier;
       registerQueryRoutes(app, querier, cfg.auth_enabled);

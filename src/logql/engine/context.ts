@@ -8,6 +8,11 @@ export interface EngineDeps {
   buildPipeline(stages: Stage[]): Pipeline;
   /** `outer`: the grouping of an enclosing sum that Loki pushes into the extractor. */
   buildSampleExtractor(expr: RangeAggregationExpr, outer?: Grouping): SampleExtractor;
+  /**
+   * False when sources must return series with full labels (replicas are de-duplicated by series
+   * before the engine groups them): the enclosing grouping is then applied by the engine only.
+   */
+  groupInExtractor?: boolean;
 }
 
 export interface EngineLimits {

@@ -182,7 +182,7 @@ async function loadSeries(
   slice: StepSlice,
   pushdown: Grouping | undefined,
 ): Promise<Map<string, SeriesBuffer>> {
-  const extractor = ctx.deps.buildSampleExtractor(expr, pushdown);
+  const extractor = ctx.deps.buildSampleExtractor(expr, ctx.deps.groupInExtractor === false ? undefined : pushdown);
   const buffers = new Map<string, SeriesBuffer>();
   const targets = new Map<string, Series>();
   throwIfAborted(ctx.signal);
