@@ -6,6 +6,7 @@
 // Setting LOKITS_BLOCK_FILTERS=off for the whole bench makes `|=` ignore the filters as well.
 
 import fs from 'node:fs';
+import { median, metricSum } from './util.mjs';
 
 /**
  * Tokens no reference line holds: loadgen's order ids are `ord-<digits>`, it writes no IP addresses, and
@@ -15,11 +16,6 @@ export const NEEDLES = ['order-7f3a9c', '10.0.3.17', '4bf92f3577b34da6a3ce929d0e
 const STREAMS = 3;
 const LINES_PER_STREAM = 5;
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 async function getJson(url) {
   const r = await fetch(url);
@@ -64,8 +60,7 @@ async function push(url, streams, afterNs) {
 /** Blocks the server has skipped by gram filters so far (its /metrics), or null without the metric. */
 async function skippedBlocks(queryUrl) {
   const text = await (await fetch(`${queryUrl}/metrics`)).text();
-  const m = [...text.matchAll(/^lokits_gram_filter_skipped_blocks_total\{[^}]*\} (\S+)$/gm)];
-  return m.length === 0 ? null : m.reduce((n, x) => n + Number(x[1]), 0);
+  return metricSum(text, 'lokits_gram_filter_skipped_blocks_total');
 }
 
 /** Runs one query `runs` times: median ms, its stats and its result (streams sorted, for comparing). */

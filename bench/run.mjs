@@ -24,6 +24,7 @@ import WebSocket from 'ws';
 import { startCluster } from './cluster.mjs';
 import { printNeedle, runNeedleBench } from './needle.mjs';
 import { spawnServer } from './server-process.mjs';
+import { metricSum, procStatusMB } from './util.mjs';
 import { recordStreamsMode, streamsModeFigures } from './streams.mjs';
 
 /**
@@ -185,15 +186,6 @@ function cpuSince(pids, before) {
   return { total: +(now.total - before.total).toFixed(2), main: +(now.main - before.main).toFixed(2) };
 }
 
-function procStatusMB(pid, field) {
-  try {
-    const m = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
-    return m ? +(Number(m[1]) / 1024).toFixed(1) : null;
-  } catch {
-    return null;
-  }
-}
-
 /** A /proc/<pid>/status figure summed over processes, MB. */
 function sumMB(pids, field) {
   return +pids.reduce((n, pid) => n + (procStatusMB(pid, field) ?? 0), 0).toFixed(1);
@@ -202,9 +194,7 @@ function sumMB(pids, field) {
 /** Streams the ingester still holds in memory (loki_ingester_memory_streams, summed over tenants). */
 async function memoryStreams(url) {
   const text = await (await fetch(`${url}/metrics`)).text();
-  let n = 0;
-  for (const m of text.matchAll(/^loki_ingester_memory_streams\{[^}]*\} (\S+)$/gm)) n += Number(m[1]);
-  return n;
+  return metricSum(text, 'loki_ingester_memory_streams') ?? 0;
 }
 
 /**
@@ -414,7 +404,7 @@ async function main() {
       seconds: ingest.seconds,
       // loadgen samples one pid; a cluster's peak is the sum of every process's own peak.
       peakRssMB: server.pids.length > 1 ? sumMB(server.pids, 'VmHWM') : (ingest.server?.vmHWMMB ?? null),
-      peakRssMBByProcess: server.roles ? Object.fromEntries(server.pids.map((pid) => [pid, procStatusMB(pid, 'VmHWM')])) : undefined,
+      peakRssMBByProcess: server.roles ? Object.fromEntries(server.pids.map((pid) => [pid, +(procStatusMB(pid, 'VmHWM') ?? 0).toFixed(1)])) : undefined,
       maxSampledRssMB: ingest.server?.maxSampledRssMB ?? null,
       latencyMs: ingest.latencyMs,
       serverCpuSeconds: cpuIngest,

@@ -2,23 +2,7 @@
 // to N streams, reports resident memory per active stream and per MB of unflushed raw data, and records
 // it in results.json under `streamsMode`. Reads /proc and /metrics only; never changes the server.
 import fs from 'node:fs';
-
-/** Sums a gauge over its label sets in Prometheus text. */
-function gauge(text, name) {
-  let n = 0;
-  for (const m of text.matchAll(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'gm'))) n += Number(m[1]);
-  return n;
-}
-
-/** Resident memory of `pid` in MB (VmRSS), or null once it is gone. */
-function rssMB(pid) {
-  try {
-    const m = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m);
-    return m ? Number(m[1]) / 1024 : null;
-  } catch {
-    return null;
-  }
-}
+import { metricSum, procStatusMB } from './util.mjs';
 
 /**
  * Measures memory after ingest. `ingest` is loadgen's summary (its `server.rssBeforeMB` is the RSS
@@ -26,10 +10,10 @@ function rssMB(pid) {
  */
 export async function streamsModeFigures({ url, pid, ingest, streams, serverCpuSeconds }) {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const activeStreams = gauge(text, 'loki_ingester_memory_streams');
-  const unflushedBytes = gauge(text, 'loki_ingester_unflushed_bytes');
+  const activeStreams = (metricSum(text, 'loki_ingester_memory_streams') ?? 0);
+  const unflushedBytes = (metricSum(text, 'loki_ingester_unflushed_bytes') ?? 0);
   const before = ingest.server?.rssBeforeMB ?? null;
-  const after = rssMB(pid);
+  const after = procStatusMB(pid, 'VmRSS');
   const deltaBytes = before !== null && after !== null ? (after - before) * 2 ** 20 : null;
   return {
     date: new Date().toISOString(),
