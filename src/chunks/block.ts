@@ -83,23 +83,21 @@ export class SealedBlock implements EntryRun {
     return Number(t - this.meta.minTs);
   }
 
-  samplesIn(from: bigint, through: bigint): SampleView {
+  /** The entries with from <= ts < through as a view of the columns, and their index range. */
+  private viewIn(from: bigint, through: bigint): { view: SampleView; lo: number; hi: number } {
     const { offsets, lengths } = this.columns();
     const lo = lowerBound(offsets, this.offsetOf(from));
     const hi = lowerBound(offsets, this.offsetOf(through), lo);
-    return { baseTs: this.meta.minTs, offsetsNs: offsets.subarray(lo, hi), bytes: lengths.subarray(lo, hi) };
+    return { view: { baseTs: this.meta.minTs, offsetsNs: offsets.subarray(lo, hi), bytes: lengths.subarray(lo, hi) }, lo, hi };
+  }
+
+  samplesIn(from: bigint, through: bigint): SampleView {
+    return this.viewIn(from, through).view;
   }
 
   columnsIn(from: bigint, through: bigint): SampleColumns {
-    const { offsets, lengths } = this.columns();
-    const lo = lowerBound(offsets, this.offsetOf(from));
-    const hi = lowerBound(offsets, this.offsetOf(through), lo);
-    return {
-      baseTs: this.meta.minTs,
-      offsetsNs: offsets.subarray(lo, hi),
-      bytes: lengths.subarray(lo, hi),
-      metadata: lo < hi ? this.metadata(lo, hi) : undefined,
-    };
+    const { view, lo, hi } = this.viewIn(from, through);
+    return { ...view, metadata: lo < hi ? this.metadata(lo, hi) : undefined };
   }
 
   /** Whether the block's gram filter proves that no line holds every include needle of `filter`. */
