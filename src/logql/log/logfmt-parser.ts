@@ -57,6 +57,8 @@ function unquote(q: string): string | undefined {
 /** Loki's logfmt decoder over a string; positions in errors are 1-based byte offsets. */
 export class LogfmtDecoder {
   private line = '';
+  /** Position of the next backslash at or after the last search in this line (-1: none; -2: not searched). */
+  private nextBackslash = -2;
   private pos = 0;
   /** The current pair's key: [keyStart, keyEnd) of the line (sliced only when read), or none (keyStart < 0). */
   private keyText: string | undefined;
@@ -97,6 +99,7 @@ export class LogfmtDecoder {
 
   reset(line: string): void {
     this.line = line;
+    this.nextBackslash = -2;
     this.pos = 0;
     this.err = undefined;
   }
@@ -216,7 +219,9 @@ export class LogfmtDecoder {
     // Without a backslash before the next quote, that quote ends the value (found natively).
     const quote = s.indexOf('"', start + 1);
     if (quote >= 0) {
-      const backslash = s.indexOf('\\', start + 1);
+      // Scans move forward only, so one search serves every quoted value up to that backslash.
+      let backslash = this.nextBackslash;
+      if (backslash === -2 || (backslash >= 0 && backslash <= start)) backslash = this.nextBackslash = s.indexOf('\\', start + 1);
       if (backslash < 0 || backslash > quote) {
         this.pos = quote + 1;
         if (quote > start + 1) this.setValueRange(start + 1, quote);
