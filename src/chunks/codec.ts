@@ -50,6 +50,29 @@ export function compressSectionInBackground(codec: Codec, data: Buffer, done: (e
   zlib.gzip(data, GZIP_BACKGROUND_OPTIONS, done);
 }
 
+/** zlib's smallest output chunk. */
+const MIN_CHUNK = 64;
+/** The gzip header compressSection writes: magic, deflate, no flags, mtime 0, no extra fields (then XFL and OS). */
+const GZIP_HEADER_LENGTH = 10;
+const GZIP_TRAILER_LENGTH = 8;
+
+/**
+ * Expands a gzip section into one buffer of the known length (zlib's default 16 KiB output chunks
+ * cost a loop and a concatenating copy). A member with the plain 10-byte header is inflated raw: the
+ * block's CRC32 has covered these bytes before any section is read, so the member's own CRC32 is not
+ * computed again; its length field must still agree. Any other header goes through gunzip.
+ */
+function gunzipSection(data: Buffer, length: number): Buffer {
+  const room = Math.max(length + MIN_CHUNK, MIN_CHUNK);
+  const options = { chunkSize: room, maxOutputLength: room };
+  if (data.length < GZIP_HEADER_LENGTH + GZIP_TRAILER_LENGTH || data[0] !== 0x1f || data[1] !== 0x8b || data[2] !== 8 || data[3] !== 0)
+    return zlib.gunzipSync(data, options);
+  const out = zlib.inflateRawSync(data.subarray(GZIP_HEADER_LENGTH, data.length - GZIP_TRAILER_LENGTH), options);
+  const size = data.readUInt32LE(data.length - 4);
+  if (size !== out.length % 0x100000000) throw new Error(`gzip length field says ${size} bytes, the stream holds ${out.length}`);
+  return out;
+}
+
 /** Decompresses one section; throws an Error when the stream is invalid or its length is not `length`. */
 export function decompressSection(codec: Codec, data: Buffer, length: number): Buffer {
   let out: Buffer;
@@ -58,7 +81,7 @@ export function decompressSection(codec: Codec, data: Buffer, length: number): B
       out = uncompressSnappyBlock(data, length);
       break;
     case 'gzip':
-      out = zlib.gunzipSync(data, { maxOutputLength: Math.max(length, 1) });
+      out = gunzipSection(data, length);
       break;
     case 'none':
       out = data;
