@@ -63,6 +63,14 @@ export class Querier {
     this.workers = o.sampleWorkers === undefined ? SampleWorkerPool.create() : o.sampleWorkers || undefined;
   }
 
+  /**
+   * Starts the worker threads now, so the first queries do not share the cores with threads starting
+   * and loading their code (the server calls it once it is up).
+   */
+  warm(): void {
+    this.workers?.warm();
+  }
+
   /** Terminates the worker threads. */
   close(): Promise<void> {
     return this.workers?.close() ?? Promise.resolve();
@@ -119,7 +127,7 @@ export class Querier {
 
   private async run(tenant: string, fn: (source: MergedSource) => Promise<QueryResult>): Promise<QueryOutcome> {
     const started = process.hrtime.bigint();
-    // The first query starts the workers, so a later one that needs them does not wait for threads.
+    // Without the server's warm() the first query starts the workers, so a later one does not wait for threads.
     this.workers?.warm();
     const stats = new QueryStats();
     const result = await fn(this.source(tenant, stats, nowNanos()));

@@ -184,6 +184,7 @@ export class Loki {
       this.metrics.ingesterStatus = () => ingester.memoryByTenant();
       await this.lifecycler?.start();
     }
+    this.querier?.warm();
     this.started = true;
     this.logger.info({ port: this.httpPort, grpcPort: this.grpcPort || undefined }, 'Loki started');
   }
