@@ -2,7 +2,7 @@
 // back without intermediate message objects or Long values. Byte-compatible with the generated
 // lokits.ingester.PushRequest (proto/ingester.proto). Pure; throws PushDecodeError on malformed input.
 import { isUtf8 } from 'node:buffer';
-import { BytesEntry, lineByteLength, type Entry, type Label } from '../../model/index.js';
+import { BytesEntry, lineByteLength, type Entry, type Label, type Labels } from '../../model/index.js';
 
 /** What the codec needs of a stream: its canonical label string and entries. */
 export interface EncodableStream {
@@ -138,8 +138,18 @@ class PushWriter {
 
 class PushReader {
   pos = 0;
+  /** Made at the request's first metadata. */
+  private interner: MetadataInterner | undefined;
 
   constructor(readonly buf: Utf8Buffer) {}
+
+  /** An entry's metadata from its fields in start..end: shared with earlier equal metadata unless `split`. */
+  metadata(start: number, end: number, split: boolean): Labels {
+    if (split) return decodeMetadata(this, start, end);
+    const interner = (this.interner ??= new MetadataInterner(this.buf));
+    if (!interner.active) return decodeMetadata(this, start, end);
+    return interner.find(start, end) ?? interner.remember(start, end, decodeMetadata(this, start, end));
+  }
 
   varint(end: number): number {
     let n = 0;
@@ -217,14 +227,18 @@ function decodeStream(r: PushReader, end: number): DecodedPushStream {
 /**
  * An entry whose line stays a view of the request's bytes (decoded to text only if something reads
  * it); a line that is not valid UTF-8 is decoded at once (invalid bytes become U+FFFD), as a string
- * field would be.
+ * field would be. Its metadata fields are skipped on the first pass and decoded (or shared) after.
  */
 function decodeEntry(r: PushReader, end: number): Entry {
   let ts = 0n;
   let lineStart = 0;
   let lineEnd = 0;
-  let metadata: Label[] | undefined;
+  // The metadata fields: from the first one's tag to the last one's end; split if other fields lie between.
+  let metaStart = -1;
+  let metaEnd = -1;
+  let metaSplit = false;
   while (r.pos < end) {
+    const at = r.pos;
     const tag = r.varint(end);
     if (tag === ENTRY_TIMESTAMP) {
       if (r.pos + 8 > end) throw new PushDecodeError('push request: truncated timestamp');
@@ -235,17 +249,33 @@ function decodeEntry(r: PushReader, end: number): Entry {
       lineStart = r.pos;
       r.pos = lineEnd;
     } else if (tag === ENTRY_METADATA) {
-      const label = decodePair(r, r.fieldEnd(end));
-      if (metadata) metadata.push(label);
-      else metadata = [label];
+      if (metaStart < 0) metaStart = at;
+      else if (at !== metaEnd) metaSplit = true;
+      metaEnd = r.fieldEnd(end);
+      r.pos = metaEnd;
     } else {
       r.skip(tag, end);
     }
   }
+  const metadata = metaStart < 0 ? undefined : r.metadata(metaStart, metaEnd, metaSplit);
   const view = r.buf.subarray(lineStart, lineEnd);
   if (isUtf8(view)) return new BytesEntry(ts, view, metadata);
   const line = r.buf.utf8Slice(lineStart, lineEnd);
   return metadata ? { ts, line, metadata } : { ts, line };
+}
+
+/** The metadata pairs of the entry fields in start..end (metadata fields only; the rest is skipped). */
+function decodeMetadata(r: PushReader, start: number, end: number): Label[] {
+  const saved = r.pos;
+  r.pos = start;
+  const metadata: Label[] = [];
+  while (r.pos < end) {
+    const tag = r.varint(end);
+    if (tag === ENTRY_METADATA) metadata.push(decodePair(r, r.fieldEnd(end)));
+    else r.skip(tag, end);
+  }
+  r.pos = saved;
+  return metadata;
 }
 
 function decodePair(r: PushReader, end: number): Label {
@@ -258,4 +288,65 @@ function decodePair(r: PushReader, end: number): Label {
     else r.skip(tag, end);
   }
   return { name, value };
+}
+
+/** Distinct metadata a request remembers (a few: entries mostly repeat a handful, e.g. one per level). */
+const INTERNED_SLOTS = 8;
+/** Runs longer than this are compared natively rather than byte by byte. */
+const NATIVE_COMPARE_FROM = 128;
+
+/**
+ * Equal metadata of one request, shared: entries whose metadata fields are byte-identical get one
+ * frozen array (and frozen pairs), decoded once. The WAL encodes a frozen metadata object once, and
+ * the head block holds one copy. Gives up for the rest of the request when most metadata differs
+ * (say, a trace id per entry), so unique metadata costs no more than a few failed comparisons.
+ */
+class MetadataInterner {
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
+  private readonly shared: Labels[] = [];
+  private next = 0;
+  private hits = 0;
+  private misses = 0;
+
+  constructor(private readonly buf: Buffer) {}
+
+  get active(): boolean {
+    return this.misses < 32 || this.misses <= this.hits * 4;
+  }
+
+  find(start: number, end: number): Labels | undefined {
+    const buf = this.buf;
+    const len = end - start;
+    for (let i = 0; i < this.starts.length; i++) {
+      const s = this.starts[i];
+      if (this.ends[i] - s !== len) continue;
+      if (len >= NATIVE_COMPARE_FROM) {
+        if (buf.compare(buf, s, s + len, start, end) === 0) return this.hit(i);
+        continue;
+      }
+      // Backwards: equal-length runs mostly differ in their last value.
+      let k = len - 1;
+      while (k >= 0 && buf[s + k] === buf[start + k]) k--;
+      if (k < 0) return this.hit(i);
+    }
+    this.misses++;
+    return undefined;
+  }
+
+  private hit(i: number): Labels {
+    this.hits++;
+    return this.shared[i];
+  }
+
+  remember(start: number, end: number, metadata: Label[]): Labels {
+    for (let i = 0; i < metadata.length; i++) Object.freeze(metadata[i]);
+    const frozen = Object.freeze(metadata);
+    const slot = this.next;
+    this.next = (slot + 1) % INTERNED_SLOTS;
+    this.starts[slot] = start;
+    this.ends[slot] = end;
+    this.shared[slot] = frozen;
+    return frozen;
+  }
 }
