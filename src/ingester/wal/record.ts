@@ -77,6 +77,14 @@ class Writer {
   bytes(b: Uint8Array): void {
     this.pos += copyBytes.call(b, this.buf, this.pos);
   }
+  /** Non-empty metadata: pair count, then each name and value. */
+  metadata(md: readonly Label[]): void {
+    this.varint(md.length);
+    for (const l of md) {
+      this.str(l.name);
+      this.str(l.value);
+    }
+  }
   /** An entry's line: its bytes copied when it has them, else its text encoded (`len` is known). */
   line(e: Entry, len: number): void {
     this.varint(len);
@@ -97,30 +105,27 @@ interface Lengths {
 }
 
 /**
- * Encoded metadata (pair count and pairs) by metadata object: entries share a few (the distributor
- * gives every entry of a level one frozen detected_level object), and streams interleave them.
+ * Encoded metadata (pair count and pairs) by frozen metadata object: entries share a few (the
+ * distributor gives every entry of a level one frozen detected_level object, and an ingester's Push
+ * decoder gives equal metadata of one request one frozen array), and streams interleave them.
+ * Metadata that is not frozen may still change, so it is sized and written in place instead.
  */
 const encodedMetadata = new WeakMap<readonly Label[], Buffer>();
-/** The last metadata object encoded (sizing and writing an entry ask for the same one twice). */
-let lastMetadata: readonly Label[] | undefined;
-let lastMetadataBytes: Buffer = Buffer.alloc(0);
 
-function metadataBytes(md: readonly Label[]): Buffer {
-  if (md === lastMetadata) return lastMetadataBytes;
+function sharedMetadataBytes(md: readonly Label[]): Buffer {
   const known = encodedMetadata.get(md);
   if (known !== undefined) return known;
+  const w = new Writer(Buffer.allocUnsafe(metadataSize(md)));
+  w.metadata(md);
+  encodedMetadata.set(md, w.buf);
+  return w.buf;
+}
+
+/** Encoded size of non-empty metadata. */
+function metadataSize(md: readonly Label[]): number {
   let size = varintSize(md.length);
   for (const l of md) size += strSize(l.name) + strSize(l.value);
-  const w = new Writer(Buffer.allocUnsafe(size));
-  w.varint(md.length);
-  for (const l of md) {
-    w.str(l.name);
-    w.str(l.value);
-  }
-  if (Object.isFrozen(md)) encodedMetadata.set(md, w.buf);
-  lastMetadata = md;
-  lastMetadataBytes = w.buf;
-  return w.buf;
+  return size;
 }
 
 /** The payload size of `r`, recording its lengths at `line` (the index of its first line) onwards. */
@@ -138,7 +143,8 @@ function payloadSize(r: WalRecord, lengths: Lengths, line: number): number {
       const len = lineByteLength(e);
       lens[line + i] = len;
       n += 8 + varintSize(len) + len;
-      n += e.metadata && e.metadata.length > 0 ? metadataBytes(e.metadata).length : 1;
+      const md = e.metadata;
+      n += md === undefined || md.length === 0 ? 1 : Object.isFrozen(md) ? sharedMetadataBytes(md).length : metadataSize(md);
     }
   }
   return n;
@@ -179,8 +185,10 @@ export function encodeRecords(records: readonly WalRecord[]): Buffer {
         const e = r.entries[k];
         w.i64(e.ts);
         w.line(e, lens[lines++]);
-        if (e.metadata && e.metadata.length > 0) w.bytes(metadataBytes(e.metadata));
-        else w.u8(0);
+        const md = e.metadata;
+        if (md === undefined || md.length === 0) w.u8(0);
+        else if (Object.isFrozen(md)) w.bytes(sharedMetadataBytes(md));
+        else w.metadata(md);
       }
     }
     if (w.pos - payloadStart !== sizes[i]) throw new Error('WAL record size mismatch');
