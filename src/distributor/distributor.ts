@@ -5,7 +5,7 @@ import { lineByteLength } from '../model/entry.js';
 import { nowNanos } from '../model/time.js';
 import { decodePushRequest, type PushStream } from './decode.js';
 import { IngestionRateLimiter } from './rate-limit.js';
-import { StreamLabelsCache, validatePush, type ValidStream } from './validate.js';
+import { streamLabelsCaches, validatePush, type StreamLabelsCaches, type ValidStream } from './validate.js';
 
 /** The counters the distributor feeds (prom-client counters fit). */
 export interface DistributorMetrics {
@@ -23,6 +23,8 @@ export interface DistributorOptions {
   metrics?: DistributorMetrics;
   /** The clock, in ns; tests pass a fixed one. */
   now?: () => bigint;
+  /** Estimated bytes all tenants' parsed stream label caches may hold together (default 64 MiB). */
+  labelsCacheBytes?: number;
 }
 
 export interface PushRequestOptions {
@@ -34,10 +36,11 @@ export interface PushRequestOptions {
 
 export class Distributor {
   private readonly rateLimiter: IngestionRateLimiter;
-  private readonly labelsCaches = new Map<string, StreamLabelsCache>();
+  private readonly labelsCaches: StreamLabelsCaches;
 
   constructor(private readonly o: DistributorOptions) {
     this.rateLimiter = new IngestionRateLimiter(o.limits);
+    this.labelsCaches = streamLabelsCaches(o.labelsCacheBytes);
   }
 
   /**
@@ -55,9 +58,7 @@ export class Distributor {
     });
     this.countReceived(tenant, payload.streams);
     const now = (this.o.now ?? nowNanos)();
-    let labelsCache = this.labelsCaches.get(tenant);
-    if (labelsCache === undefined) this.labelsCaches.set(tenant, (labelsCache = new StreamLabelsCache()));
-    const result = validatePush(payload, tenant, this.o.limits(tenant), now, labelsCache);
+    const result = validatePush(payload, tenant, this.o.limits(tenant), now, this.labelsCaches.forTenant(tenant));
     if (result.streams.length > 0) {
       try {
         this.rateLimiter.enforce(tenant, result.lineCount, result.byteSize, now);

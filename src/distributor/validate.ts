@@ -6,6 +6,7 @@ import { lineByteLength, sameLine, type Entry } from '../model/entry.js';
 import { TooLargeError, UnprocessableError, ValidationError } from '../model/errors.js';
 import { labelsString, parseLabels, sortLabels, type Label, type Labels } from '../model/labels.js';
 import { formatRFC3339 } from '../model/time.js';
+import { DEFAULT_LABELS_CACHE_BYTES, LabelsCaches, type TenantLabelsCache } from './labels-cache.js';
 import { DETECTED_LEVEL, detectEntryLevel, levelField } from './log-level.js';
 import * as messages from './push-errors.js';
 import type { PushPayload } from './push-payload.js';
@@ -91,27 +92,36 @@ function parseStream(raw: string, limits: Limits): ParsedStream {
 /**
  * Parsed stream labels of one tenant by their text as pushed, so a stream seen before is neither parsed
  * nor printed again (and its labelsString is the very string the ingester's stream map already hashed).
- * Bounded: cleared when full, and when the tenant's service-name discovery changes.
+ * Emptied when the tenant's service-name discovery changes; bounded by the budget all tenants share.
  */
-export class StreamLabelsCache {
-  private readonly byRaw = new Map<string, ParsedStream>();
-  private discover: readonly string[] | undefined;
+export type StreamLabelsCache = TenantLabelsCache<ParsedStream>;
+export type StreamLabelsCaches = LabelsCaches<ParsedStream>;
 
-  constructor(private readonly maxEntries = 1 << 18) {}
+/** An object's header and a few fields, or a map slot. */
+const OBJECT_COST = 48;
 
-  parse(raw: string, limits: Limits): ParsedStream {
-    if (limits.discover_service_name !== this.discover) {
-      this.byRaw.clear();
-      this.discover = limits.discover_service_name;
-    }
-    let parsed = this.byRaw.get(raw);
-    if (parsed === undefined) {
-      parsed = parseStream(raw, limits);
-      if (this.byRaw.size >= this.maxEntries) this.byRaw.clear();
-      this.byRaw.set(raw, parsed);
-    }
-    return parsed;
+/** Estimated bytes a cached stream keeps alive: map slot, key, parsed object, labels array and strings (2 bytes a character). */
+function parsedStreamCost(raw: string, parsed: ParsedStream): number {
+  let cost = 3 * OBJECT_COST + 2 * raw.length + (parsed.labelsString === raw ? 0 : 2 * parsed.labelsString.length);
+  cost += OBJECT_COST + 8 * parsed.labels.length;
+  for (const l of parsed.labels) cost += OBJECT_COST + 2 * (l.name.length + l.value.length);
+  return cost;
+}
+
+/** Stream label caches for all tenants within `maxBytes` (estimated) together. */
+export function streamLabelsCaches(maxBytes = DEFAULT_LABELS_CACHE_BYTES): StreamLabelsCaches {
+  return new LabelsCaches(maxBytes, parsedStreamCost);
+}
+
+/** A stream's labels parsed, through `cache` when given. */
+function parseCached(raw: string, limits: Limits, cache: StreamLabelsCache | undefined): ParsedStream {
+  if (cache === undefined) return parseStream(raw, limits);
+  let parsed = cache.get(raw, limits.discover_service_name);
+  if (parsed === undefined) {
+    parsed = parseStream(raw, limits);
+    cache.set(raw, parsed);
   }
+  return parsed;
 }
 
 function labelsProblem(stream: ParsedStream, limits: Limits): string | undefined {
@@ -199,7 +209,7 @@ class LevelLabels {
 const levels = new LevelLabels();
 
 export function validatePush(payload: PushPayload, tenant: string, limits: Limits, now: bigint, labelsCache?: StreamLabelsCache): PushValidation {
-  const parsed = payload.streams.map((s) => (labelsCache ? labelsCache.parse(s.labels, limits) : parseStream(s.labels, limits)));
+  const parsed = payload.streams.map((s) => parseCached(s.labels, limits, labelsCache));
   if (payload.streams.length === 0) throw new UnprocessableError(messages.MISSING_STREAMS);
 
   const rejectBefore = now - limits.reject_old_samples_max_age;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultLimits, type Limits } from '../../src/config/limits.js';
 import { decodePushRequest } from '../../src/distributor/decode.js';
 import type { PushPayload } from '../../src/distributor/push-payload.js';
-import { StreamLabelsCache, validatePush } from '../../src/distributor/validate.js';
+import { streamLabelsCaches, validatePush } from '../../src/distributor/validate.js';
 import type { Entry } from '../../src/model/entry.js';
 import { TooLargeError, UnprocessableError, ValidationError } from '../../src/model/errors.js';
 
@@ -102,7 +102,7 @@ describe('request-wide checks', () => {
 
 describe('stream labels', () => {
   it('parses a stream seen before through the cache to the same labels, and re-parses once discovery changes', () => {
-    const cache = new StreamLabelsCache();
+    const cache = streamLabelsCaches().forTenant('t');
     const l = limits({ discover_log_levels: false });
     const first = validatePush(payload(['{ z="1",app="a" }', entry('x')]), 't', l, NOW, cache).streams[0];
     const again = validatePush(payload(['{ z="1",app="a" }', entry('y')]), 't', l, NOW, cache).streams[0];
