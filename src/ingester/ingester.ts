@@ -21,6 +21,12 @@ import { IngesterStream, type ChunkDesc, type RejectedEntry, type StreamLimits }
 import type { WriteAheadLog } from './wal/wal.js';
 import type { WalRecord } from './wal/record.js';
 
+/**
+ * Once pushes are refused for unflushed bytes over the limit, they stay refused until unflushed bytes
+ * fall below this share of it, so acceptance does not flap at the limit while a relief flush is running.
+ */
+const LOW_WATERMARK = 0.9;
+
 export interface PushStream {
   labels: Labels;
   labelsString: string;
@@ -79,6 +85,8 @@ export class Ingester {
   private flushing: Promise<void> | undefined;
   /** A relief sweep (flushing the largest chunks early under memory pressure) is queued or running. */
   private relieving = false;
+  /** Pushes are being refused for unflushed bytes; they stay refused until below LOW_WATERMARK of the limit. */
+  private overLimit = false;
   private checkpointing: Promise<void> | undefined;
   private stopping = false;
   readonly replayCorruptions: string[] = [];
@@ -196,7 +204,8 @@ export class Ingester {
   /** Why pushes must wait for memory, or undefined. */
   private memoryPressure(): string | undefined {
     const limit = this.opts.maxMemoryBytes;
-    if (limit > 0 && this.unflushed > limit)
+    this.overLimit = limit > 0 && (this.unflushed > limit || (this.overLimit && this.unflushed > limit * LOW_WATERMARK));
+    if (this.overLimit)
       return `ingester memory limit reached: ${this.unflushed} bytes of unflushed data (limit ${limit}), retry later`;
     return this.opts.memoryPressure?.();
   }
