@@ -22,10 +22,22 @@ import type { WriteAheadLog } from './wal/wal.js';
 import type { WalRecord } from './wal/record.js';
 
 /**
- * Once pushes are refused for unflushed bytes over the limit, they stay refused until unflushed bytes
- * fall below this share of it, so acceptance does not flap at the limit while a relief flush is running.
+ * Memory relief. Over the unflushed limit pushes are refused until unflushed bytes fall below
+ * LOW_WATERMARK of it (so acceptance does not flap at the limit), and each refusal starts a relief
+ * sweep that flushes the largest chunks down to half the limit.
+ * Process-level pressure (resident memory, V8 heap) refuses pushes only while the ingester holds more
+ * than PROCESS_REFUSAL_SHARE of its limit unflushed: below that the memory is held by something else
+ * (queries, garbage), refusing cannot relieve it and a flush would only cut small chunks, so pushes are
+ * accepted and V8's collector deals with it. Such a refusal flushes down to PROCESS_RELIEF_SHARE of the
+ * limit and holds until that flush is done or the ingester is below that share.
+ * A relief sweep never flushes a chunk smaller than one block (`blockSize`: a chunk below it has not
+ * sealed one compressed block yet), unless so many chunks are open that blocks would not fit the
+ * sweep's target: then the floor is the target over the number of open chunks, which still guarantees
+ * the target is reached (chunks under it add up to less than the target).
  */
 const LOW_WATERMARK = 0.9;
+const PROCESS_REFUSAL_SHARE = 1 / 4;
+const PROCESS_RELIEF_SHARE = 1 / 8;
 
 export interface PushStream {
   labels: Labels;
@@ -85,8 +97,10 @@ export class Ingester {
   private flushing: Promise<void> | undefined;
   /** A relief sweep (flushing the largest chunks early under memory pressure) is queued or running. */
   private relieving = false;
-  /** Pushes are being refused for unflushed bytes; they stay refused until below LOW_WATERMARK of the limit. */
-  private overLimit = false;
+  /** Why pushes are being refused for memory, kept for the hysteresis (see LOW_WATERMARK). */
+  private refusal: { cause: 'limit' | 'process'; message: string } | undefined;
+  /** Process-level pressure was seen while pushes were accepted (logged once per episode). */
+  private pressureIgnored = false;
   private checkpointing: Promise<void> | undefined;
   private stopping = false;
   readonly replayCorruptions: string[] = [];
@@ -139,10 +153,10 @@ export class Ingester {
    */
   async push(tenant: string, streams: readonly PushStream[]): Promise<void> {
     if (this.stopping) throw new StatusError(503, 'Ingester is shutting down');
-    const pressure = this.memoryPressure();
-    if (pressure) {
-      this.relieve();
-      throw new BackpressureError(pressure);
+    const refusal = this.memoryRefusal();
+    if (refusal) {
+      this.relieve(refusal.cause);
+      throw new BackpressureError(refusal.message);
     }
     const limits = this.opts.limits(tenant);
     const streamLimits: StreamLimits = {
@@ -201,20 +215,52 @@ export class Ingester {
     }
   }
 
-  /** Why pushes must wait for memory, or undefined. */
-  private memoryPressure(): string | undefined {
+  /** Why pushes must wait for memory, or undefined (see LOW_WATERMARK for the rules). */
+  private memoryRefusal(): { cause: 'limit' | 'process'; message: string } | undefined {
     const limit = this.opts.maxMemoryBytes;
-    this.overLimit = limit > 0 && (this.unflushed > limit || (this.overLimit && this.unflushed > limit * LOW_WATERMARK));
-    if (this.overLimit)
-      return `ingester memory limit reached: ${this.unflushed} bytes of unflushed data (limit ${limit}), retry later`;
-    return this.opts.memoryPressure?.();
+    const held = this.unflushed;
+    const prev = this.refusal;
+    if (limit > 0 && (held > limit || (prev?.cause === 'limit' && held > limit * LOW_WATERMARK)))
+      return (this.refusal = { cause: 'limit', message: `ingester memory limit reached: ${held} bytes of unflushed data (limit ${limit}), retry later` });
+    const pressure = this.opts.memoryPressure?.();
+    if (limit <= 0) {
+      // No unflushed limit to measure against: the process check alone decides, as it always did.
+      this.refusal = pressure === undefined ? undefined : { cause: 'process', message: pressure };
+      return this.refusal;
+    }
+    if (prev?.cause === 'process' && held > limit * PROCESS_RELIEF_SHARE && (pressure !== undefined || this.relieving))
+      return (this.refusal = { cause: 'process', message: pressure ?? prev.message });
+    this.refusal = undefined;
+    if (pressure === undefined) {
+      this.pressureIgnored = false;
+      return undefined;
+    }
+    if (held > limit * PROCESS_REFUSAL_SHARE) {
+      this.pressureIgnored = false;
+      return (this.refusal = { cause: 'process', message: pressure });
+    }
+    if (!this.pressureIgnored) {
+      this.pressureIgnored = true;
+      this.opts.logger.warn(
+        { unflushedBytes: held, limit, pressure },
+        'memory pressure while the ingester holds little unflushed data: accepting pushes, the memory is held elsewhere',
+      );
+    }
+    return undefined;
+  }
+
+  /** Bytes a relief sweep for `cause` flushes down to. */
+  private reliefTarget(cause: 'limit' | 'process'): number {
+    const limit = this.opts.maxMemoryBytes;
+    if (limit <= 0) return this.unflushed / 2;
+    return cause === 'limit' ? limit / 2 : limit * PROCESS_RELIEF_SHARE;
   }
 
   /** Starts one sweep that also flushes the largest unflushed chunks early, unless one is already on its way. */
-  private relieve(): void {
+  private relieve(cause: 'limit' | 'process'): void {
     if (this.relieving) return;
     this.relieving = true;
-    void this.sweep(false, true)
+    void this.sweep(false, this.reliefTarget(cause))
       .catch((e) => this.opts.logger.error({ err: (e as Error).message }, 'failed to flush chunks under memory pressure'))
       .finally(() => {
         this.relieving = false;
@@ -245,12 +291,13 @@ export class Ingester {
 
   /**
    * One pass of the flush loop; `force` flushes everything, otherwise only full, idle or old chunks,
-   * and with `relieve` also the largest others until at most half the memory limit stays unflushed.
+   * and with `relieveTo` also the largest others, none below the floor, until at most `relieveTo`
+   * bytes stay unflushed.
    */
-  sweep(force: boolean, relieve = false): Promise<void> {
+  sweep(force: boolean, relieveTo?: number): Promise<void> {
     const run = async (): Promise<void> => {
       if (this.flushing) await this.flushing;
-      const p = this.flushOnce(force, relieve);
+      const p = this.flushOnce(force, relieveTo);
       this.flushing = p;
       try {
         await p;
@@ -261,7 +308,8 @@ export class Ingester {
     return run();
   }
 
-  private async flushOnce(force: boolean, relieve: boolean): Promise<void> {
+  private async flushOnce(force: boolean, relieveTo: number | undefined): Promise<void> {
+    const relieve = relieveTo !== undefined;
     const nowMs = Date.now();
     type Job = { tenant: string; stream: IngesterStream; desc: ChunkDesc };
     const jobs: Job[] = [];
@@ -288,11 +336,11 @@ export class Ingester {
         }
       }
     }
-    if (relieve) {
-      const target = this.opts.maxMemoryBytes > 0 ? Math.min(this.opts.maxMemoryBytes, this.unflushed) / 2 : this.unflushed / 2;
+    if (relieve && others.length) {
+      const floor = reliefFloor(this.opts.blockSize, relieveTo, others.length, this.opts.maxMemoryBytes > 0);
       others.sort((a, b) => b.desc.chunk.uncompressedBytes - a.desc.chunk.uncompressedBytes);
       for (const j of others) {
-        if (remaining <= target) break;
+        if (remaining <= relieveTo || j.desc.chunk.uncompressedBytes < floor) break;
         j.desc.closed = true;
         jobs.push(j);
         remaining -= j.desc.chunk.uncompressedBytes;
@@ -471,6 +519,16 @@ export class Ingester {
     if (this.flushing) await this.flushing.catch(() => undefined);
     await this.opts.wal?.close();
   }
+}
+
+/**
+ * The smallest chunk a relief sweep flushes: one block, or, when `open` chunks of a block would not
+ * fit `target`, target/open — the chunks below that add up to less than the target, so flushing the
+ * others always reaches it and a refusal over the unflushed limit cannot last forever. Without an
+ * unflushed limit (`bounded` false) the target only halves what is held, so the floor stays one block.
+ */
+function reliefFloor(blockSize: number, target: number, open: number, bounded: boolean): number {
+  return bounded ? Math.min(blockSize, target / Math.max(1, open)) : blockSize;
 }
 
 /** Highest WAL sequence of the chunks before `c` in its stream (everything before it is flushed). */

@@ -1,5 +1,6 @@
 // The ingester's memory limits against the real server process: pushes get 429 with a message that
-// says why, the process stays up, and pushes are accepted again once memory is relieved.
+// says why, the process stays up, and pushes are accepted again once memory is relieved. Unit tests of
+// the relief rules (floor, watermarks) are in memory-relief.test.ts.
 import { afterEach, describe, expect, it } from 'vitest';
 import { get, pushProto } from '../support/client.js';
 import { DEFAULT_TEST_CONFIG, startServer, type ServerProcess } from '../support/server.js';
@@ -44,11 +45,31 @@ describe('ingester memory limits (server process)', () => {
     expect(status).toBe(204);
   });
 
-  it('answers 429 while resident memory is above max_resident_memory_bytes', async () => {
-    srv = await startServer({ config: DEFAULT_TEST_CONFIG + '  max_resident_memory_bytes: 1MB\n' });
-    const r = await pushProto(srv.url, batch(1, 0));
-    expect(r.status).toBe(429);
-    expect(r.text).toMatch(/^ingester memory limit reached: resident memory [\d.]+ MiB is above the limit of 1\.0 MiB, retry later/);
+  it('answers 429 while resident memory is above max_resident_memory_bytes and the ingester holds a quarter of its limit', async () => {
+    srv = await startServer({ config: DEFAULT_TEST_CONFIG + '  max_memory_bytes: 64KB\n  max_resident_memory_bytes: 1MB\n' });
+    // Resident memory is always above 1 MiB, but while the ingester holds little the memory is not
+    // its own: pushes are accepted.
+    expect((await pushProto(srv.url, batch(1, 0))).status).toBe(204);
+    let sent = 1;
+    let refused: { status: number; text: string } | undefined;
+    for (let i = 0; i < 5 && !refused; i++) {
+      const r = await pushProto(srv.url, batch(20, sent));
+      if (r.status === 429) refused = r;
+      else {
+        expect(r.status).toBe(204);
+        sent += 20;
+      }
+    }
+    // Refused once more than 16 KiB (a quarter of 64 KiB) is unflushed: after the first batch of 20 lines.
+    expect(sent).toBe(21);
+    expect(refused?.text).toMatch(/^ingester memory limit reached: resident memory [\d.]+ MiB is above the limit of 1\.0 MiB, retry later/);
     expect((await get(srv.url, '/ready')).status).toBe(200);
+    // The refusal flushed the chunk: a retry soon succeeds.
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 204; i++) {
+      status = (await pushProto(srv.url, batch(1, sent))).status;
+      if (status !== 204) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status).toBe(204);
   });
 });
