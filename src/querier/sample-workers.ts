@@ -1,16 +1,18 @@
 // A small pool of worker threads that run SampleTasks (store sample extraction), so one query's
 // decompression and line parsing use every core. A worker that fails or exits fails only the tasks
-// it held, with an error; the pool starts a fresh one for later tasks. Workers never keep the
-// process alive, and close() terminates them.
+// it held, with an error; the pool starts a fresh one for later tasks. A task run with an abort
+// signal fails as soon as it aborts (the worker skips or stops it, see SampleTask.scope). Workers
+// never keep the process alive, and close() terminates them.
 import fs from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { rebuildError, type ErrorDescription } from '../model/error-description.js';
-import type { SampleTask, SampleTaskResult } from './sample-task.js';
+import { CancelledError, LokiError } from '../model/errors.js';
+import { endScope, scopeEnded, type SampleTask, type SampleTaskResult, type TaskCounts } from './sample-task.js';
 
 interface Pending {
-  resolve(r: SampleTaskResult): void;
+  resolve(r: unknown): void;
   reject(e: Error): void;
 }
 
@@ -45,18 +47,48 @@ export class SampleWorkerPool {
     return entry === undefined || size < 1 ? undefined : new SampleWorkerPool(size, entry);
   }
 
-  /** Runs a task on the least busy worker. */
-  run(task: SampleTask): Promise<SampleTaskResult> {
+  /**
+   * Runs a task on the least busy worker. Once `signal` aborts, the task fails at once with
+   * abortError(signal) and leaves its worker's count of pending tasks; its scope (if any) is ended,
+   * so the worker skips the task or stops it at its next chunk.
+   */
+  run(task: SampleTask, signal?: AbortSignal): Promise<SampleTaskResult> {
     if (this.closed) return Promise.reject(new Error('query workers are shut down'));
-    const w = this.pick();
+    if (signal?.aborted) return Promise.reject(abortError(signal));
+    if (scopeEnded(task.scope)) return Promise.reject(new CancelledError());
+    const onAbort = (): void => {
+      if (task.scope !== undefined) endScope(task.scope);
+    };
+    return this.send<SampleTaskResult>(this.pick(), { task }, signal, onAbort);
+  }
+
+  /** What each running worker did with its tasks so far: expressions parsed, extractors compiled, tasks cancelled (diagnostics). */
+  taskCounts(): Promise<TaskCounts[]> {
+    return Promise.all(this.workers.map((w) => this.send<TaskCounts>(w, { counts: true })));
+  }
+
+  /** Posts a message to a worker and waits for its answer; `signal` (calling `onAbort`) stops waiting. */
+  private send<T>(w: PoolWorker, message: { task: SampleTask } | { counts: true }, signal?: AbortSignal, onAbort?: () => void): Promise<T> {
     const id = this.nextId++;
-    return new Promise<SampleTaskResult>((resolve, reject) => {
+    return new Promise<T>((resolve, reject) => {
+      const aborted = (): void => {
+        onAbort?.();
+        if (!w.pending.delete(id)) return;
+        if (w.pending.size === 0) w.worker.unref();
+        reject(abortError(signal!));
+      };
+      const settled = (): void => signal?.removeEventListener('abort', aborted);
       // A worker with tasks keeps the process alive until it answers; an idle one never does.
       if (w.pending.size === 0) w.worker.ref();
-      w.pending.set(id, { resolve, reject });
+      w.pending.set(id, {
+        resolve: (r) => (settled(), resolve(r as T)),
+        reject: (e) => (settled(), reject(e)),
+      });
+      signal?.addEventListener('abort', aborted, { once: true });
       try {
-        w.worker.postMessage({ id, task });
+        w.worker.postMessage({ id, ...message });
       } catch (e) {
+        settled();
         w.pending.delete(id);
         if (w.pending.size === 0) w.worker.unref();
         reject(e instanceof Error ? e : new Error(String(e)));
@@ -88,7 +120,7 @@ export class SampleWorkerPool {
     const worker = new Worker(this.entry);
     worker.unref();
     const w: PoolWorker = { worker, pending: new Map() };
-    worker.on('message', (msg: { id: number; result?: SampleTaskResult; error?: Partial<ErrorDescription> }) => {
+    worker.on('message', (msg: { id: number; result?: unknown; error?: Partial<ErrorDescription> }) => {
       const p = w.pending.get(msg.id);
       if (p === undefined) return;
       w.pending.delete(msg.id);
@@ -114,6 +146,11 @@ export class SampleWorkerPool {
     for (const p of w.pending.values()) p.reject(e);
     w.pending.clear();
   }
+}
+
+/** The error an aborted read fails with (as the engine's): the signal's LokiError (e.g. a timeout), or a cancellation. */
+export function abortError(signal: AbortSignal): LokiError {
+  return signal.reason instanceof LokiError ? signal.reason : new CancelledError();
 }
 
 /** The error a task failed with: a LokiError rebuilt as its class, anything else as its message. */
