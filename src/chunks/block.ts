@@ -21,11 +21,29 @@ import {
 } from './format.js';
 import type { GramFilter } from './gram-filter.js';
 import { countSkipped, linesPassing } from './line-match.js';
-import type { BlockMeta, LineBytesFilter, SampleColumns, SampleView, SkippedEntries } from './types.js';
+import type { BlockMeta, LineBytesFilter, LineColumns, SampleColumns, SampleView, SkippedEntries } from './types.js';
 
 /** Node's Buffer#utf8Slice: the fastest way from UTF-8 bytes to a string (no argument juggling). */
 interface Utf8Slicing {
   utf8Slice(start: number, end: number): string;
+}
+
+const NO_OFFSETS = new Float64Array(0);
+const NO_LENGTHS = new Uint32Array(0);
+const NO_LINES = Buffer.alloc(0);
+
+/** A block's entries in a time range [lo, hi) with the lines section they are read from. */
+interface LinesInRange {
+  readonly offsets: Float64Array;
+  readonly lengths: Uint32Array;
+  readonly lo: number;
+  readonly hi: number;
+  readonly lines: Buffer;
+  /** Where entry lo's line starts in `lines`. */
+  readonly start: number;
+  readonly metadata: (Labels | undefined)[] | undefined;
+  /** Indexed by i - lo: 1 = the line passes the read's byte filter; undefined: all pass. */
+  readonly mask: Uint8Array | undefined;
 }
 
 /** The block's timestamps (offsets from minTs) and line lengths. */
@@ -109,38 +127,51 @@ export class SealedBlock implements EntryRun {
     return sectionLength(this.bytes, SECTION_METADATA) > 0 ? decodeMetadata(this.section(SECTION_METADATA), lo, hi, this.index, this.version) : undefined;
   }
 
-  entriesIn(from: bigint, through: bigint, filter?: LineBytesFilter, skipped?: SkippedEntries): Entry[] {
+  /**
+   * The entries with from <= ts < through with their lines section, and which of them pass `filter`
+   * (lines that do not are counted in `skipped`); undefined when the filter's gram filter rules the
+   * block out (counted in `skipped` as a block) or no entry lies in the range.
+   */
+  private linesIn(from: bigint, through: bigint, filter?: LineBytesFilter, skipped?: SkippedEntries): LinesInRange | undefined {
     if (filter !== undefined && this.ruledOut(filter)) {
       if (skipped !== undefined) {
         skipped.blocks = (skipped.blocks ?? 0) + 1;
         skipped.blockBytes = (skipped.blockBytes ?? 0) + this.meta.rawBytes;
       }
-      return [];
+      return undefined;
     }
     const { offsets, lengths } = this.columns();
     const lo = lowerBound(offsets, this.offsetOf(from));
     const hi = lowerBound(offsets, this.offsetOf(through), lo);
-    if (lo >= hi) return [];
-    const linesSection = this.section(SECTION_LINES);
-    const lines = linesSection as unknown as Utf8Slicing;
+    if (lo >= hi) return undefined;
+    const lines = this.section(SECTION_LINES);
     const metadata = this.metadata(lo, hi);
-    let p = 0;
-    for (let i = 0; i < lo; i++) p += lengths[i];
+    let start = 0;
+    for (let i = 0; i < lo; i++) start += lengths[i];
     let mask: Uint8Array | undefined;
     if (filter !== undefined) {
       const ends = new Uint32Array(hi);
-      for (let i = lo, e = p; i < hi; i++) ends[i] = e += lengths[i];
-      mask = linesPassing(linesSection, ends, p, lo, hi, filter);
+      for (let i = lo, e = start; i < hi; i++) ends[i] = e += lengths[i];
+      mask = linesPassing(lines, ends, start, lo, hi, filter);
+      if (mask !== undefined && skipped !== undefined)
+        for (let i = lo; i < hi; i++) if (mask[i - lo] === 0) countSkipped(skipped, lengths[i], metadata === undefined ? undefined : metadata[i - lo]);
     }
+    return { offsets, lengths, lo, hi, lines, start, metadata, mask };
+  }
+
+  entriesIn(from: bigint, through: bigint, filter?: LineBytesFilter, skipped?: SkippedEntries): Entry[] {
+    const r = this.linesIn(from, through, filter, skipped);
+    if (r === undefined) return [];
+    const { offsets, lengths, lo, hi, metadata, mask } = r;
+    const lines = r.lines as unknown as Utf8Slicing;
+    let p = r.start;
     const out: Entry[] = [];
     const base = this.meta.minTs;
     let prevOffset = -1;
     let ts = base;
     for (let i = lo; i < hi; i++) {
       const end = p + lengths[i];
-      const md = metadata === undefined ? undefined : metadata[i - lo];
       if (mask !== undefined && mask[i - lo] === 0) {
-        countSkipped(skipped, lengths[i], md);
         p = end;
         continue;
       }
@@ -148,9 +179,23 @@ export class SealedBlock implements EntryRun {
         prevOffset = offsets[i];
         ts = base + BigInt(prevOffset);
       }
-      out.push({ ts, line: lines.utf8Slice(p, end), metadata: md });
+      out.push({ ts, line: lines.utf8Slice(p, end), metadata: metadata === undefined ? undefined : metadata[i - lo] });
       p = end;
     }
     return out;
+  }
+
+  lineColumnsIn(from: bigint, through: bigint, filter?: LineBytesFilter, skipped?: SkippedEntries): LineColumns {
+    const r = this.linesIn(from, through, filter, skipped);
+    if (r === undefined) return { baseTs: this.meta.minTs, offsetsNs: NO_OFFSETS, bytes: NO_LENGTHS, metadata: undefined, lines: NO_LINES, lineStart: 0, mask: undefined };
+    return {
+      baseTs: this.meta.minTs,
+      offsetsNs: r.offsets.subarray(r.lo, r.hi),
+      bytes: r.lengths.subarray(r.lo, r.hi),
+      metadata: r.metadata,
+      lines: r.lines,
+      lineStart: r.start,
+      mask: r.mask,
+    };
   }
 }

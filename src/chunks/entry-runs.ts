@@ -2,7 +2,7 @@
 // touches, merges runs whose time ranges overlap, and yields entries (optionally only lines passing a
 // byte filter) or sample columns. Decodes no run outside the range.
 import type { Direction, Entry } from '../model/entry.js';
-import { MAX_EXACT_SPAN_NS, type LineBytesFilter, type Sample, type SampleColumns, type SampleView, type SkippedEntries } from './types.js';
+import { MAX_EXACT_SPAN_NS, type LineBytesFilter, type LineColumns, type Sample, type SampleColumns, type SampleView, type SkippedEntries } from './types.js';
 
 /** Entries sorted by timestamp, ties in insertion order: a sealed block or a head block. */
 export interface EntryRun {
@@ -14,6 +14,8 @@ export interface EntryRun {
   samplesIn(from: bigint, through: bigint): SampleView;
   /** samplesIn with each entry's structured metadata. */
   columnsIn(from: bigint, through: bigint): SampleColumns;
+  /** columnsIn with the lines (sealed blocks only); lines not passing `filter` are masked and counted in `skipped`. */
+  lineColumnsIn?(from: bigint, through: bigint, filter?: LineBytesFilter, skipped?: SkippedEntries): LineColumns;
 }
 
 /** First index whose value is >= `key` in an ascending array. */
@@ -192,6 +194,27 @@ export function sampleColumnsOfRuns(runs: readonly EntryRun[], from: bigint, thr
   for (const cluster of clustersOf(runs, from, through)) {
     if (cluster.length > 1) return undefined;
     const columns = cluster[0].columnsIn(from, through);
+    if (columns.offsetsNs.length > 0) out.push(columns);
+  }
+  return out;
+}
+
+/**
+ * Line columns of entries with from <= ts < through, ascending and in order across views; undefined
+ * (before any run is read) when runs overlap in time or touch, or a run cannot give its lines as columns.
+ */
+export function lineColumnsOfRuns(
+  runs: readonly EntryRun[],
+  from: bigint,
+  through: bigint,
+  filter?: LineBytesFilter,
+  skipped?: SkippedEntries,
+): LineColumns[] | undefined {
+  const clusters = clustersOf(runs, from, through);
+  for (const cluster of clusters) if (cluster.length > 1 || cluster[0].lineColumnsIn === undefined) return undefined;
+  const out: LineColumns[] = [];
+  for (const [run] of clusters) {
+    const columns = run.lineColumnsIn!(from, through, filter, skipped);
     if (columns.offsetsNs.length > 0) out.push(columns);
   }
   return out;

@@ -1,7 +1,7 @@
 // The chunk package's public face: in-memory chunks ingesters append to and stored chunks read back.
 // Re-exports only; no logic.
 export type { Codec } from './codec.js';
-export type { BlockMeta, ChunkOptions, LineBytesFilter, Sample, SampleColumns, SampleView, SkippedEntries } from './types.js';
+export type { BlockMeta, ChunkOptions, LineBytesFilter, LineColumns, Sample, SampleColumns, SampleView, SkippedEntries } from './types.js';
 export { DEFAULT_CHUNK_OPTIONS, MAX_EXACT_SPAN_NS } from './types.js';
 export { FORMAT_VERSION } from './format.js';
 export { MemChunk } from './mem-chunk.js';

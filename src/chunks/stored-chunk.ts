@@ -4,9 +4,9 @@
 import type { Direction, Entry } from '../model/entry.js';
 import { SealedBlock } from './block.js';
 import type { Codec } from './codec.js';
-import { iterateRuns, sampleColumnsOfRuns, sampleViewsOfRuns, samplesOfViews } from './entry-runs.js';
+import { iterateRuns, lineColumnsOfRuns, sampleColumnsOfRuns, sampleViewsOfRuns, samplesOfViews } from './entry-runs.js';
 import { readChunkLayout } from './format.js';
-import type { BlockMeta, LineBytesFilter, Sample, SampleColumns, SampleView, SkippedEntries } from './types.js';
+import type { BlockMeta, LineBytesFilter, LineColumns, Sample, SampleColumns, SampleView, SkippedEntries } from './types.js';
 
 export class StoredChunk {
   /** The earliest timestamp in the chunk; 0n when it holds no entries. */
@@ -63,6 +63,14 @@ export class StoredChunk {
   /** Timestamps, line sizes and structured metadata of entries with from <= ts < through; undefined when blocks overlap in time. */
   sampleColumns(from: bigint, through: bigint): SampleColumns[] | undefined {
     return sampleColumnsOfRuns(this.sealed, from, through);
+  }
+
+  /**
+   * sampleColumns with each block's lines (lines not passing `filter` masked and counted in `skipped`);
+   * undefined, before anything is read, when blocks overlap in time or touch.
+   */
+  lineColumns(from: bigint, through: bigint, filter?: LineBytesFilter, skipped?: SkippedEntries): LineColumns[] | undefined {
+    return lineColumnsOfRuns(this.sealed, from, through, filter, skipped);
   }
 
   /** Columnar timestamps and line sizes of entries with from <= ts < through, ascending; no line is decompressed. */

@@ -86,3 +86,15 @@ export interface SampleColumns extends SampleView {
   /** Undefined when no entry of the view has structured metadata. */
   readonly metadata: readonly (Labels | undefined)[] | undefined;
 }
+
+/**
+ * SampleColumns with the lines section they come from, for reads that run a pipeline over the lines
+ * without building entries: entry i's line is the next bytes[i] bytes of `lines`, entry 0's starting
+ * at `lineStart`. Entries whose `mask` byte is 0 did not pass the read's line-bytes filter (they were
+ * counted as skipped); without a mask every entry passed.
+ */
+export interface LineColumns extends SampleColumns {
+  readonly lines: Buffer;
+  readonly lineStart: number;
+  readonly mask: Uint8Array | undefined;
+}

@@ -3,7 +3,7 @@
 // the querier (stored chunks); does no I/O. Lines that plain line filters reject are skipped undecoded,
 // blocks whose gram filters rule out a needle are not decompressed at all, and count/bytes aggregations
 // without line stages read timestamp, size and metadata columns only.
-import { metadataBytes, type LineBytesFilter, type SampleColumns, type SkippedEntries } from '../chunks/index.js';
+import { metadataBytes, type LineBytesFilter, type LineColumns, type SampleColumns, type SkippedEntries } from '../chunks/index.js';
 import type { Entry, Labels, Nanos, Direction } from '../model/index.js';
 import { skippedBlockTotals, type ChunkStats } from '../model/stats.js';
 import { lineHash } from './line-hash.js';
@@ -27,6 +27,8 @@ export interface ReadableChunk {
   iterate(from: Nanos, through: Nanos, direction: Direction, filter?: LineBytesFilter, skipped?: SkippedEntries): Iterable<Entry>;
   /** Timestamps, line sizes and metadata, ascending; undefined when the chunk's blocks overlap in time. */
   sampleColumns(from: Nanos, through: Nanos): SampleColumns[] | undefined;
+  /** sampleColumns with the lines, masked by `filter`; undefined (nothing read) when blocks overlap or touch. */
+  lineColumns?(from: Nanos, through: Nanos, filter?: LineBytesFilter, skipped?: SkippedEntries): LineColumns[] | undefined;
 }
 
 /** How one stream's chunks are read. */
@@ -46,6 +48,11 @@ export interface ChunkReadOptions {
 }
 
 const utf8Length = (s: string): number => Buffer.byteLength(s, 'utf8');
+
+/** Node's Buffer#utf8Slice: the fastest way from UTF-8 bytes to a string. */
+interface Utf8Slicing {
+  utf8Slice(start: number, end: number): string;
+}
 
 /**
  * LOKITS_BLOCK_FILTERS=off makes reads ignore the chunks' gram filters (same results, every block
@@ -194,6 +201,15 @@ export function readChunkSamples(
   }
   const skipped = noneSkipped();
   const filter = filterFor(params.expr.range.selector.stages, chunks, params.start, params.end, o);
+  if (lineFree === undefined && !o.hashLines) {
+    const columns = lineColumnsOf(chunks, params.start, params.end, filter, skipped);
+    if (columns !== undefined) {
+      const res = samplesOfLines(streamLabels, columns, params, stats, o.head);
+      countRead(stats, o.head, skipped.lines, skipped.bytes, skipped.metadataBytes);
+      countSkippedBlocks(o.head, skipped);
+      return res;
+    }
+  }
   let entries: Iterable<Entry> = chunkEntries(chunks, params.start, params.end, 'forward', filter, skipped);
   if (o.dropDuplicates) entries = withoutDuplicates(entries, stats);
   const res = samplesOf(streamLabels, entries, params, stats, o.head, o.hashLines === true, o.byMetadata === true);
@@ -247,6 +263,109 @@ function columnsOf(chunks: readonly ReadableChunk[], from: Nanos, through: Nanos
     for (const v of columns) out.push(v);
   }
   return out;
+}
+
+/**
+ * The line columns of the chunks' entries with from <= ts < through, ascending; undefined, before
+ * anything is read, when chunks or blocks overlap in time or touch (an equal timestamp could be a
+ * duplicate), or a chunk cannot give its lines as columns.
+ */
+function lineColumnsOf(
+  chunks: readonly ReadableChunk[],
+  from: Nanos,
+  through: Nanos,
+  filter: LineBytesFilter | undefined,
+  skipped: SkippedEntries,
+): LineColumns[] | undefined {
+  const sorted = sortedIfDisjoint(chunks, from, through, true);
+  if (sorted === undefined || sorted.some((c) => c.lineColumns === undefined)) return undefined;
+  // A chunk that turns out to overlap itself leaves no trace: its skipped lines are counted on success only.
+  const attempt = noneSkipped();
+  const out: LineColumns[] = [];
+  for (const c of sorted) {
+    const columns = c.lineColumns!(from, through, filter, attempt);
+    if (columns === undefined) return undefined;
+    for (const v of columns) out.push(v);
+  }
+  addSkipped(skipped, attempt);
+  return out;
+}
+
+function addSkipped(to: SkippedEntries, from: SkippedEntries): void {
+  to.lines += from.lines;
+  to.bytes += from.bytes;
+  to.metadataBytes += from.metadataBytes;
+  if (from.blocks !== undefined) {
+    to.blocks = (to.blocks ?? 0) + from.blocks;
+    to.blockBytes = (to.blockBytes ?? 0) + (from.blockBytes ?? 0);
+  }
+}
+
+/**
+ * Samples of an aggregation whose stages read lines, straight from line columns: each line is decoded
+ * once and handed to the extractor; no entry objects, and a line's size is its stored UTF-8 length.
+ */
+function samplesOfLines(
+  streamLabels: Labels,
+  columns: readonly LineColumns[],
+  params: SelectSamplesParams,
+  stats: ChunkStats,
+  head: boolean,
+): SeriesSamples[] {
+  const extractor = params.extractor.forStream(streamLabels);
+  const groups = new Map<LabelsResult, SeriesSamplesBuilder>();
+  let lastLabels: LabelsResult | undefined;
+  let g: SeriesSamplesBuilder | undefined;
+  let read = 0;
+  let bytes = 0;
+  let md = 0;
+  let passed = 0;
+  let total = 0;
+  for (const c of columns) total += c.offsetsNs.length;
+  for (const c of columns) {
+    const { offsetsNs, bytes: sizes, metadata, mask } = c;
+    const lines = c.lines as unknown as Utf8Slicing;
+    const shift = Number(c.baseTs - params.start);
+    let p = c.lineStart;
+    let prevOffset = -1;
+    let ts = c.baseTs;
+    let lastMetadata: Labels | undefined | null = null;
+    let mdBytes = 0;
+    for (let i = 0; i < offsetsNs.length; i++) {
+      const size = sizes[i];
+      const end = p + size;
+      if (mask !== undefined && mask[i] === 0) {
+        p = end;
+        continue;
+      }
+      const m = metadata === undefined ? undefined : metadata[i];
+      if (m !== lastMetadata) {
+        lastMetadata = m;
+        mdBytes = metadataBytes(m);
+      }
+      read++;
+      bytes += size;
+      md += mdBytes;
+      const offset = offsetsNs[i];
+      if (offset !== prevOffset) {
+        prevOffset = offset;
+        ts = c.baseTs + BigInt(offset);
+      }
+      const out = extractor.process(ts, lines.utf8Slice(p, end), m);
+      p = end;
+      if (out === undefined) continue;
+      passed++;
+      if (out.labels !== lastLabels) {
+        lastLabels = out.labels;
+        // The first series gets room for every entry (usually it is the only one).
+        g = groupOf(groups, out.labels, params, false, groups.size === 0 ? total : 256);
+      }
+      g!.push(shift + offset, out.value);
+    }
+  }
+  countRead(stats, head, read, bytes, md);
+  stats.postFilterLines += passed;
+  return finished(groups);
 }
 
 /** Samples of line-free aggregations from columns: the extractor runs once per metadata object. */

@@ -256,3 +256,72 @@ describe('reads with gram filters', () => {
     expect(skippedBlockTotals.store.bytes - before.bytes + gotStats.decompressedBytes).toBe(wantStats.decompressedBytes);
   });
 });
+
+describe('store sample reads of line-reading queries', () => {
+  /** A stored chunk that records which of its read paths were used. */
+  function recording(chunk: StoredChunk) {
+    const used = { lineColumns: 0, iterate: 0 };
+    const c: ReadableChunk = {
+      minTs: chunk.minTs,
+      maxTs: chunk.maxTs,
+      iterate: (...a) => (used.iterate++, chunk.iterate(...a)),
+      sampleColumns: (...a) => chunk.sampleColumns(...a),
+      lineColumns: (...a) => (used.lineColumns++, chunk.lineColumns(...a)),
+    };
+    return { c, used };
+  }
+
+  function sampleRead(query: string, chunks: ReadableChunk[]) {
+    const expr = parseExpr(query) as RangeAggregationExpr;
+    const params = { expr, matchers: [], extractor: buildSampleExtractor(expr), start: T0, end: T0 + 10n ** 12n };
+    const stats = emptyChunkStats();
+    const series = readChunkSamples(STREAM, chunks, params, stats, { head: false, dropDuplicates: true, byMetadata: true });
+    return { series: byLabels(series.map((s) => ({ labels: s.labels.key, ts: timestampsOf(s), values: [...s.values] }))), stats };
+  }
+
+  it('take lines from line columns, without entries, when chunks are disjoint', () => {
+    const a = recording(storedChunk(entries()));
+    const b = recording(storedChunk(entries().map((e) => ({ ...e, ts: e.ts + 100_000_000n }))));
+    const got = sampleRead('sum_over_time({app="api"} |= "line" | logfmt | unwrap error [1m])', [a.c, b.c]);
+    expect([a.used, b.used]).toEqual([{ lineColumns: 1, iterate: 0 }, { lineColumns: 1, iterate: 0 }]);
+    expect(got.series.length).toBeGreaterThan(1);
+    expect(got.stats.decompressedLines).toBe(2 * 40);
+  });
+
+  it('fall back to entries when chunks overlap, counting nothing twice', () => {
+    const a = recording(storedChunk(entries()));
+    const b = recording(storedChunk(entries().slice(20).map((e) => ({ ...e, line: e.line + ' again' }))));
+    const query = 'count_over_time({app="api"} |= "line" [1m])';
+    const got = sampleRead(query, [a.c, b.c]);
+    expect(a.used.iterate + b.used.iterate).toBeGreaterThan(0);
+    expect(a.used.lineColumns + b.used.lineColumns).toBe(0);
+    const want = sampleRead(query, [storedChunk(entries()), storedChunk(entries().slice(20).map((e) => ({ ...e, line: e.line + ' again' })))]);
+    expect(got).toEqual(want);
+  });
+
+  it('skip blocks by their gram filters and mask lines by the needle like entry reads do', () => {
+    const list = Array.from({ length: 400 }, (_, i) => ({
+      ts: T0 + BigInt(i) * 1_000_000n,
+      line: i === 123 || i === 321 ? `line ${i} order=order-7f3a9c took=${i}` : `line ${i} order=ord-${i * 7919} took=${i}`,
+      metadata: i % 2 === 0 ? WARN : undefined,
+    }));
+    const query = 'sum by (detected_level) (sum_over_time({app="api"} |= "order-7f3a9c" | logfmt | unwrap took [1m]))';
+    const expr = (parseExpr(query) as { expr: RangeAggregationExpr }).expr;
+    const params = { expr, matchers: [], extractor: buildSampleExtractor(expr), start: T0, end: T0 + 10n ** 12n };
+    const wantStats = emptyChunkStats();
+    const want = readStreamSamples(STREAM, chunkEntries([storedChunk(list)], params.start, params.end, 'forward'), params, wantStats, false);
+    const before = { ...skippedBlockTotals.store };
+    const gotStats = emptyChunkStats();
+    const got = readChunkSamples(STREAM, [storedChunk(list)], params, gotStats, { head: false, dropDuplicates: true, byMetadata: true });
+    const shape = (xs: SeriesSamples[]) => byLabels(xs.map((s) => ({ labels: s.labels.key, ts: timestampsOf(s), values: [...s.values] })));
+    expect(shape(got)).toEqual(shape(want));
+    expect(got.flatMap((s) => [...s.values])).toEqual([123, 321]);
+    expect(gotStats.postFilterLines).toBe(2);
+    expect(skippedBlockTotals.store.blocks - before.blocks).toBeGreaterThan(0);
+    // Every line (and its metadata) is either decompressed and counted, or in a block the gram filter skipped.
+    expect(skippedBlockTotals.store.bytes - before.bytes + gotStats.decompressedBytes + gotStats.decompressedStructuredMetadataBytes).toBe(
+      wantStats.decompressedBytes + wantStats.decompressedStructuredMetadataBytes,
+    );
+    expect(gotStats.decompressedLines).toBeLessThan(list.length);
+  });
+});
