@@ -64,6 +64,8 @@ export class LogfmtDecoder {
   private keyText: string | undefined;
   keyStart = -1;
   keyEnd = -1;
+  /** Whether the current key is all ASCII. */
+  keyAscii = false;
   /** The value: an unquoted text, or [valueStart, valueEnd) of the line (sliced only when read). */
   private valueText: string | undefined;
   private valueStart = -1;
@@ -76,9 +78,10 @@ export class LogfmtDecoder {
     return this.keyText;
   }
 
-  private setKey(start: number, end: number): void {
+  private setKey(start: number, end: number, ascii: boolean): void {
     this.keyStart = start;
     this.keyEnd = end;
+    this.keyAscii = ascii;
   }
 
   /** The index in `names` (label names) of the current key when it equals one of them, else -1; slices nothing. */
@@ -143,7 +146,7 @@ export class LogfmtDecoder {
       if (c === 0x3d) {
         this.pos = p;
         if (p > start) {
-          this.setKey(start, p);
+          this.setKey(start, p, !multibyte);
           if (multibyte && this.key!.includes('\ufffd')) {
             this.syntaxError('invalid key');
             return this.skipValue();
@@ -162,7 +165,7 @@ export class LogfmtDecoder {
       }
       if (c <= 0x20) {
         this.pos = p;
-        this.setKey(start, p);
+        this.setKey(start, p, !multibyte);
         if (multibyte && this.key!.includes('\ufffd')) {
           this.syntaxError('invalid key');
           return false;
@@ -172,7 +175,7 @@ export class LogfmtDecoder {
       if (c >= 0x80) multibyte = true;
     }
     this.pos = n;
-    this.setKey(start, n);
+    this.setKey(start, n, !multibyte);
     if (multibyte && this.key!.includes('\ufffd')) {
       this.syntaxError('invalid key');
       return false;
@@ -290,6 +293,7 @@ export class LogfmtParserStage implements Stage {
         const names = hints.requiredNames!;
         const i = dec.keyIndexIn(names);
         if (i >= 0) name = names[i];
+        else if (dec.keyAscii && !hints.asciiKeyMayBeRequired(dec.keyEnd - dec.keyStart)) continue;
         else if (dec.keyIsName()) continue;
         else {
           name = this.sanitized(dec.key!);

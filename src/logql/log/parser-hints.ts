@@ -19,6 +19,8 @@ export class ParserHints {
   private readonly prefixes = new Map<string, boolean>();
   /** The required labels that are valid label names: a key equal to one needs no sanitizing. */
   readonly requiredNames: readonly string[] | undefined;
+  /** By length L: whether an ASCII key of L characters can sanitize to a required label (L or L + 1 long). */
+  private readonly asciiKeyLengths: Uint8Array | undefined;
 
   constructor(
     /** Labels parsers may add; undefined: every label. Holds `x` for every required `x_extracted`. */
@@ -29,6 +31,23 @@ export class ParserHints {
     readonly earlyFilters: readonly EarlyLabelFilter[],
   ) {
     this.requiredNames = required?.filter(isValidLabelName);
+    if (required !== undefined) {
+      const lengths = new Uint8Array(Math.max(0, ...required.map((r) => r.length)) + 1);
+      for (const r of required) {
+        lengths[r.length] = 1;
+        if (r.length > 0) lengths[r.length - 1] = 1;
+      }
+      this.asciiKeyLengths = lengths;
+    }
+  }
+
+  /**
+   * False when no ASCII key of `length` characters can become a required label: sanitizing such a key
+   * maps each character to one and at most prefixes `_` (ASCII keys hold no characters Go's TrimSpace removes).
+   */
+  asciiKeyMayBeRequired(length: number): boolean {
+    const l = this.asciiKeyLengths;
+    return l === undefined || (length < l.length && l[length] === 1);
   }
 
   /** Index of `name` among the required labels, or -1. */

@@ -294,6 +294,11 @@ describe('errors under hints, as Loki reports them', () => {
     const e = expr('count_over_time', [logfmt], by('trace_id', 'n'));
     expect(sample(e, undefined, 'trace-id=a trace_id=b 1n=x n=y')?.labels).toEqual({ trace_id: 'a', n: 'y' });
     expect(sample(e, undefined, 'trace_id=b trace-id=a')?.labels).toEqual({ trace_id: 'b' });
+    // A leading digit gains a `_` (one longer); a non-ASCII key can lose characters to Go's TrimSpace.
+    expect(sample(expr('count_over_time', [logfmt], by('_1n')), undefined, 'abc=1 1n=x')?.labels).toEqual({ _1n: 'x' });
+    const trimmed = 'ab=1 n\u00a0=z';
+    expect(sample(expr('count_over_time', [logfmt], without('x')), undefined, trimmed)?.labels.n).toBe('z');
+    expect(sample(e, undefined, trimmed)?.labels).toEqual({ n: 'z' });
     const j = expr('count_over_time', [json], by('trace_id', 'ok', 'num'));
     expect(sample(j, undefined, '{"trace id":"a","trace_id":"b","ok":true,"num":-1.5e3,"n":null}')?.labels).toEqual({ trace_id: 'a', ok: 'true', num: '-1.5e3' });
     expect(sample(j, undefined, '{"tr\\u0061ce_id":"esc","trace_id":"b"}')?.labels).toEqual({ trace_id: 'esc' });
