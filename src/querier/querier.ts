@@ -76,7 +76,7 @@ export class Querier {
     return this.workers?.close() ?? Promise.resolve();
   }
 
-  private source(tenant: string, stats: QueryStats, now: Nanos): MergedSource {
+  private source(tenant: string, stats: QueryStats, now: Nanos, signal?: AbortSignal): MergedSource {
     return new MergedSource({
       tenant,
       ingesters: this.o.queryStoreOnly ? [] : this.o.ingesters(),
@@ -87,6 +87,7 @@ export class Querier {
       now,
       stats,
       workers: this.workers,
+      signal,
     });
   }
 
@@ -122,15 +123,15 @@ export class Querier {
     const expr = parseExpr(query);
     const limits = this.checkLimits(tenant, expr, params.start, params.end, params.limit);
     const engineLimits = { maxQuerySeries: limits.max_query_series, splitQueriesByInterval: limits.split_queries_by_interval };
-    return this.run(tenant, (source) => evaluate({ ...params, expr }, source, this.o.engine, engineLimits, signal));
+    return this.run(tenant, (source) => evaluate({ ...params, expr }, source, this.o.engine, engineLimits, signal), signal);
   }
 
-  private async run(tenant: string, fn: (source: MergedSource) => Promise<QueryResult>): Promise<QueryOutcome> {
+  private async run(tenant: string, fn: (source: MergedSource) => Promise<QueryResult>, signal?: AbortSignal): Promise<QueryOutcome> {
     const started = process.hrtime.bigint();
     // Without the server's warm() the first query starts the workers, so a later one does not wait for threads.
     this.workers?.warm();
     const stats = new QueryStats();
-    const result = await fn(this.source(tenant, stats, nowNanos()));
+    const result = await fn(this.source(tenant, stats, nowNanos(), signal));
     const execSeconds = Number(process.hrtime.bigint() - started) / 1e9;
     const entriesReturned =
       result.type === 'streams'

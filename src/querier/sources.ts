@@ -15,8 +15,8 @@ import { printExpr } from '../logql/syntax/index.js';
 import type { Labels, Matcher, Nanos } from '../model/index.js';
 import type { QueryStats } from '../model/stats.js';
 import type { ChunkRef, ChunkStore } from '../storage/index.js';
-import { addChunkStats, type SampleTask, type SampleTaskResult } from './sample-task.js';
-import type { SampleWorkerPool } from './sample-workers.js';
+import { addChunkStats, endScope, taskScope, type SampleTask, type SampleTaskResult } from './sample-task.js';
+import { abortError, type SampleWorkerPool } from './sample-workers.js';
 
 /** The read side of an ingester as the querier sees it (the local one, or a gRPC client). */
 export interface IngesterReader {
@@ -49,6 +49,8 @@ export interface SourceOptions {
   stats: QueryStats;
   /** Worker threads for store sample reads (absent: read on this thread). */
   workers?: SampleWorkerPool;
+  /** The query's signal: once it aborts, store reads stop and fail with abortError(signal). */
+  signal?: AbortSignal;
 }
 
 /** Series of one store read, with the chunks to read for each. */
@@ -73,6 +75,11 @@ function balancedGroups(series: readonly SeriesToRead[], n: number): SeriesToRea
   return groups.map((g) => g.series);
 }
 
+/** Throws abortError(signal) once the signal aborted. */
+function checkAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw abortError(signal);
+}
+
 /** Reads flushed chunks of matching series from the store. */
 export class StoreSource {
   constructor(
@@ -81,6 +88,7 @@ export class StoreSource {
     private readonly stats: QueryStats,
     private readonly hashLines = false,
     private readonly workers?: SampleWorkerPool,
+    private readonly signal?: AbortSignal,
   ) {}
 
   /** The chunks' stored bytes (counted as downloaded). */
@@ -119,6 +127,7 @@ export class StoreSource {
    * completes with `limit` entries taken: older entries cannot make the result.
    */
   async *selectLogs(p: SelectLogsParams, skip: Set<string>): AsyncGenerator<StreamResult[]> {
+    checkAborted(this.signal);
     const series = (await this.seriesFor(p.matchers, p.start, p.end, skip)).filter((s) => s.refs.length > 0);
     const loaded = new Map<string, ReadableChunk>();
     let taken = 0;
@@ -127,13 +136,15 @@ export class StoreSource {
     const span = p.end - p.start;
     let width = entries > 2 * p.limit ? (span * BigInt(2 * p.limit)) / BigInt(entries) : span;
     if (width < 1_000_000_000n) width = 1_000_000_000n;
-    for (let near = p.direction === 'backward' ? p.end : p.start; p.direction === 'backward' ? near > p.start : near < p.end; width *= 2n) {
-      const from = p.direction === 'backward' ? (near - width > p.start ? near - width : p.start) : near;
-      const through = p.direction === 'backward' ? near : near + width < p.end ? near + width : p.end;
-      near = p.direction === 'backward' ? from : through;
+    const backward = p.direction === 'backward';
+    for (let near = backward ? p.end : p.start; backward ? near > p.start : near < p.end; width *= 2n) {
+      const from = backward ? (near - width > p.start ? near - width : p.start) : near;
+      const through = backward ? near : near + width < p.end ? near + width : p.end;
+      near = backward ? from : through;
       for (const s of series) {
         const refs = s.refs.filter((r) => r.through >= from && r.from < through);
         if (!refs.length) continue;
+        checkAborted(this.signal);
         const missing = refs.filter((r) => !loaded.has(r.key));
         if (missing.length) (await this.load(missing)).forEach((c, i) => loaded.set(missing[i].key, c));
         const chunks = refs.map((r) => loaded.get(r.key)!);
@@ -146,6 +157,7 @@ export class StoreSource {
   }
 
   async *selectSamples(p: SelectSamplesParams, skip: Set<string>): AsyncGenerator<SeriesSamples[]> {
+    checkAborted(this.signal);
     const series = (await this.seriesFor(p.matchers, p.start, p.end, skip)).filter((s) => s.refs.length > 0);
     // Count and bytes aggregations without stages read columns only: cheaper here than a worker round trip.
     const from = p.extractor.compiledFrom;
@@ -155,6 +167,7 @@ export class StoreSource {
       return;
     }
     for (const s of series) {
+      checkAborted(this.signal);
       const chunks = await this.load(s.refs);
       const res = readChunkSamples(s.labels, chunks, p, this.stats.store.chunk, { head: false, dropDuplicates: true, hashLines: this.hashLines, byMetadata: true });
       if (res.length) yield res;
@@ -163,28 +176,49 @@ export class StoreSource {
 
   /**
    * Reads the series on the pool's workers, a few groups per worker; fetches the chunks of at most
-   * two groups per worker ahead, and yields each group's samples as it completes.
+   * two groups per worker ahead, and yields each group's samples as it completes. Once the query's
+   * signal aborts it starts no more groups and fails at once with abortError(signal); when it ends
+   * in any way, the workers skip or stop the tasks of this read still queued or running.
    */
   private async *onWorkers(pool: SampleWorkerPool, task: Omit<SampleTask, 'series'>, series: readonly SeriesToRead[]): AsyncGenerator<SeriesSamples[]> {
+    const { signal } = this;
     const groups = balancedGroups(series, pool.size * 3);
+    const scope = taskScope();
     type Outcome = { done: SampleTaskResult } | { failed: unknown };
     const running = new Map<number, Promise<{ i: number; out: Outcome }>>();
     const start = (i: number): void => {
       const work = (async () => {
         const list = await Promise.all(groups[i].map(async (s) => ({ labels: s.labels, chunks: await this.fetch(s.refs) })));
-        return pool.run({ ...task, series: list });
+        checkAborted(signal);
+        return pool.run({ ...task, scope, series: list }, signal);
       })();
       running.set(i, work.then((done) => ({ i, out: { done } }), (failed: unknown) => ({ i, out: { failed } })));
     };
-    let next = 0;
-    while (next < groups.length && running.size < pool.size * 2) start(next++);
-    while (running.size > 0) {
-      const { i, out } = await Promise.race(running.values());
-      running.delete(i);
-      if ('failed' in out) throw out.failed;
-      if (next < groups.length) start(next++);
-      addChunkStats(this.stats.store.chunk, out.done.stats);
-      if (out.done.series.length) yield out.done.series;
+    // Settles (as a failure) only when the signal aborts.
+    let onAbort: (() => void) | undefined;
+    const aborted =
+      signal === undefined
+        ? undefined
+        : new Promise<{ i: number; out: Outcome }>((resolve) => {
+            onAbort = () => resolve({ i: -1, out: { failed: abortError(signal) } });
+            signal.addEventListener('abort', onAbort, { once: true });
+          });
+    try {
+      checkAborted(signal);
+      let next = 0;
+      while (next < groups.length && running.size < pool.size * 2) start(next++);
+      while (running.size > 0) {
+        const { i, out } = await Promise.race(aborted === undefined ? running.values() : [aborted, ...running.values()]);
+        if ('failed' in out) throw out.failed;
+        running.delete(i);
+        checkAborted(signal);
+        if (next < groups.length) start(next++);
+        addChunkStats(this.stats.store.chunk, out.done.stats);
+        if (out.done.series.length) yield out.done.series;
+      }
+    } finally {
+      endScope(scope);
+      if (onAbort !== undefined) signal!.removeEventListener('abort', onAbort);
     }
   }
 }
@@ -243,7 +277,7 @@ export class MergedSource implements QuerySource {
       const reads = this.o.ingesters.map((ing) => ing.selectLogs(this.o.tenant, { ...p, start }, this.o.stats, served));
       yield* interleave(reads, this.o.replicated ? this.o.maxIngesterErrors : 0);
     }
-    if (this.o.store) yield* new StoreSource(this.o.store, this.o.tenant, this.o.stats).selectLogs(p, served);
+    if (this.o.store) yield* new StoreSource(this.o.store, this.o.tenant, this.o.stats, false, undefined, this.o.signal).selectLogs(p, served);
   }
 
   /**
@@ -275,7 +309,7 @@ export class MergedSource implements QuerySource {
       // within the store are de-duplicated per stream by (timestamp, line) as in one process. When
       // ingesters returned nothing (no recent data, or a range they were not asked for), counting
       // reads keep to the timestamp and size columns.
-      const store = new StoreSource(this.o.store, this.o.tenant, this.o.stats, replicated && parts.size > 0, this.o.workers);
+      const store = new StoreSource(this.o.store, this.o.tenant, this.o.stats, replicated && parts.size > 0, this.o.workers, this.o.signal);
       for await (const batch of store.selectSamples(p, served)) {
         if (replicated) add(batch);
         else yield batch;
