@@ -82,6 +82,8 @@ function checkAborted(signal: AbortSignal | undefined): void {
 
 /** Reads flushed chunks of matching series from the store. */
 export class StoreSource {
+  private mostHeld = 0;
+
   constructor(
     private readonly store: ChunkStore,
     private readonly tenant: string,
@@ -90,6 +92,11 @@ export class StoreSource {
     private readonly workers?: SampleWorkerPool,
     private readonly signal?: AbortSignal,
   ) {}
+
+  /** The most decoded chunks selectLogs held at once so far (they stay only while a later window needs them). */
+  get peakChunksHeld(): number {
+    return this.mostHeld;
+  }
 
   /** The chunks' stored bytes (counted as downloaded). */
   private async fetch(refs: readonly ChunkRef[]): Promise<Uint8Array[]> {
@@ -124,7 +131,8 @@ export class StoreSource {
   /**
    * Reads time windows from the query's far end across all series (the first sized to hold about
    * twice `limit` entries by the chunk refs' entry counts, then doubling), and stops once a window
-   * completes with `limit` entries taken: older entries cannot make the result.
+   * completes with `limit` entries taken: older entries cannot make the result. A decoded chunk is
+   * kept only while a later window overlaps it.
    */
   async *selectLogs(p: SelectLogsParams, skip: Set<string>): AsyncGenerator<StreamResult[]> {
     checkAborted(this.signal);
@@ -147,7 +155,10 @@ export class StoreSource {
         checkAborted(this.signal);
         const missing = refs.filter((r) => !loaded.has(r.key));
         if (missing.length) (await this.load(missing)).forEach((c, i) => loaded.set(missing[i].key, c));
+        if (loaded.size > this.mostHeld) this.mostHeld = loaded.size;
         const chunks = refs.map((r) => loaded.get(r.key)!);
+        // Later windows lie beyond this one's far edge: they overlap only the chunks that reach past it.
+        for (const r of refs) if (backward ? r.from >= from : r.through < through) loaded.delete(r.key);
         const res = readChunkLogs(s.labels, chunks, { ...p, start: from, end: through }, this.stats.store.chunk, { head: false, dropDuplicates: true, byMetadata: true });
         for (const r of res) taken += r.entries.length;
         if (res.length) yield res;

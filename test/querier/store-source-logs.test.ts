@@ -1,0 +1,90 @@
+// StoreSource.selectLogs over an in-memory store: gives every entry of the windows it reads while
+// holding only the chunks a later window needs.
+import { describe, expect, it } from 'vitest';
+import type { LogSelectorExpr } from '../../src/logql/ast.js';
+import type { SelectLogsParams, StreamResult } from '../../src/logql/contracts.js';
+import { buildPipeline } from '../../src/logql/log/index.js';
+import { parseExpr } from '../../src/logql/syntax/index.js';
+import { fingerprint, labelsFromRecord } from '../../src/model/labels.js';
+import { QueryStats } from '../../src/model/stats.js';
+import { StoreSource } from '../../src/querier/sources.js';
+import { MemStore, type Entry } from './mem-store.js';
+
+const T0 = 1_700_000_000_000_000_000n;
+const SEC = 1_000_000_000n;
+
+describe('StoreSource.selectLogs', () => {
+  const store = new MemStore();
+  const SERIES = ['api', 'auth', 'web'];
+  const PER_CHUNK = 50;
+  const CHUNKS = 16;
+  for (const [k, app] of SERIES.entries()) {
+    const chunks: Entry[][] = [];
+    for (let c = 0; c < CHUNKS; c++)
+      chunks.push(Array.from({ length: PER_CHUNK }, (_, j) => {
+        const i = c * PER_CHUNK + j;
+        // One line in 40 passes the query's filter; streams are offset so windows cut chunks apart.
+        return { ts: T0 + BigInt(i) * SEC + BigInt(k) * 7n * SEC, line: `app=${app} i=${i}${i % 40 === 3 ? ' keep' : ''}` };
+      }));
+    // A replica chunk overlapping two others (its entries are duplicates, read once).
+    chunks.push(chunks[5].slice(20).concat(chunks[6].slice(0, 30)));
+    store.add(labelsFromRecord({ app }), chunks);
+  }
+  const total = SERIES.length * (CHUNKS + 1);
+  const start = T0;
+  const end = T0 + BigInt(CHUNKS * PER_CHUNK + 30) * SEC;
+  const selector = parseExpr('{app=~".+"} |= "keep"') as LogSelectorExpr;
+
+  /** Every stream's matching entries, de-duplicated, in the read direction. */
+  function expected(backward: boolean): Map<string, Entry[]> {
+    const out = new Map<string, Entry[]>();
+    for (const s of store.list) {
+      const seen = new Set<string>();
+      const list = store.entries
+        .get(s.fingerprint)!
+        .filter((e) => e.line.includes('keep') && e.ts >= start && e.ts < end && !seen.has(`${e.ts} ${e.line}`) && seen.add(`${e.ts} ${e.line}`))
+        .sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
+      out.set(s.fingerprint, backward ? list.reverse() : list);
+    }
+    return out;
+  }
+
+  async function read(direction: 'forward' | 'backward', limit: number) {
+    const stats = new QueryStats();
+    const source = new StoreSource(store.asStore(), 't', stats);
+    const p: SelectLogsParams = { selector, matchers: selector.matchers, pipeline: buildPipeline(selector.stages), start, end, direction, limit };
+    const got = new Map<string, Entry[]>();
+    for await (const batch of source.selectLogs(p, new Set()) as AsyncIterable<StreamResult[]>)
+      for (const r of batch) {
+        const fp = fingerprint(r.labels.stream);
+        got.set(fp, [...(got.get(fp) ?? []), ...r.entries.map((e) => ({ ts: e.ts, line: e.line }))]);
+      }
+    return { got, peak: source.peakChunksHeld, downloaded: stats.store.totalChunksDownloaded, duplicates: stats.store.chunk.totalDuplicates };
+  }
+
+  for (const direction of ['backward', 'forward'] as const) {
+    it(`reads ${direction} every matching entry of the windows it reads, holding at most the chunks of one window`, async () => {
+      const want = expected(direction === 'backward');
+      // A limit the whole range barely holds: windows double across all of it.
+      const all = await read(direction, 1000);
+      expect(all.downloaded).toBe(total);
+      expect(all.duplicates).toBeGreaterThan(0);
+      for (const s of store.list) expect(all.got.get(s.fingerprint)).toEqual(want.get(s.fingerprint));
+      // The last, widest window covers about half of the range; the chunks before it are gone.
+      expect(all.peak).toBeLessThan(total);
+      expect(all.peak).toBeLessThanOrEqual(Math.ceil(total / 2) + 2 * SERIES.length);
+
+      // A small limit stops early: each stream gives the first of its entries in the read direction.
+      const some = await read(direction, 8);
+      let taken = 0;
+      for (const s of store.list) {
+        const list = some.got.get(s.fingerprint) ?? [];
+        taken += list.length;
+        expect(list).toEqual(want.get(s.fingerprint)!.slice(0, list.length));
+      }
+      expect(taken).toBeGreaterThanOrEqual(8);
+      expect(some.downloaded).toBeLessThan(total);
+      expect(some.peak).toBeLessThan(some.downloaded);
+    });
+  }
+});
