@@ -126,9 +126,12 @@ function extractorFor(task: SampleTask): { expr: RangeAggregationExpr; extractor
   return { expr: c.expr, extractor };
 }
 
-/** A chunk that throws a cancellation when read after its task's read is over. */
+/**
+ * A chunk that throws a cancellation when read after its task's read is over. It must pass on
+ * every read of ReadableChunk, the optional ones too (a missing one would turn off a faster path).
+ */
 function stopping(c: ReadableChunk, scope: TaskScope): ReadableChunk {
-  return {
+  const out: ReadableChunk = {
     minTs: c.minTs,
     maxTs: c.maxTs,
     iterate(from, through, direction, filter, skipped) {
@@ -140,6 +143,12 @@ function stopping(c: ReadableChunk, scope: TaskScope): ReadableChunk {
       return c.sampleColumns(from, through);
     },
   };
+  if (c.lineColumns !== undefined)
+    out.lineColumns = (from, through, filter, skipped) => {
+      if (scopeEnded(scope)) throw cancelled();
+      return c.lineColumns!(from, through, filter, skipped);
+    };
+  return out;
 }
 
 /**
