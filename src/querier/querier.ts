@@ -4,7 +4,7 @@ import type { Limits } from '../config/limits.js';
 import { isLogExpr, type Expr } from '../logql/ast.js';
 import { evaluate, type EngineDeps, type QueryParams, type QueryResult } from '../logql/engine/index.js';
 import { parseExpr, parseMatchers } from '../logql/syntax/index.js';
-import { ValidationError, type Labels, type Matcher, type Nanos } from '../model/index.js';
+import { TimeoutError, ValidationError, type Labels, type Matcher, type Nanos } from '../model/index.js';
 import { labelsString } from '../model/labels.js';
 import { formatGoDuration, formatPromDuration, nowNanos } from '../model/time.js';
 import { QueryStats } from '../model/stats.js';
@@ -54,6 +54,17 @@ function onePerSeries(lists: SeriesExtents[][]): SeriesExtents[] {
     }
   }
   return [...best.values()].map((b) => b.extents);
+}
+
+/**
+ * The caller's signal, also aborted with Loki's 504 TimeoutError once `timeout` ns have passed (the
+ * tenant's query_timeout; 0 = none). clear() stops the timer.
+ */
+function withTimeout(signal: AbortSignal | undefined, timeout: bigint): { signal: AbortSignal | undefined; clear(): void } {
+  if (timeout <= 0n) return { signal, clear: () => {} };
+  const timer = new AbortController();
+  const t = setTimeout(() => timer.abort(new TimeoutError()), Number(timeout / 1_000_000n));
+  return { signal: signal === undefined ? timer.signal : AbortSignal.any([signal, timer.signal]), clear: () => clearTimeout(t) };
 }
 
 export class Querier {
@@ -119,11 +130,16 @@ export class Querier {
     );
   }
 
-  private evaluateQuery(tenant: string, query: string, params: Omit<QueryParams, 'expr'>, signal?: AbortSignal): Promise<QueryOutcome> {
+  private async evaluateQuery(tenant: string, query: string, params: Omit<QueryParams, 'expr'>, signal?: AbortSignal): Promise<QueryOutcome> {
     const expr = parseExpr(query);
     const limits = this.checkLimits(tenant, expr, params.start, params.end, params.limit);
     const engineLimits = { maxQuerySeries: limits.max_query_series, splitQueriesByInterval: limits.split_queries_by_interval };
-    return this.run(tenant, (source) => evaluate({ ...params, expr }, source, this.o.engine, engineLimits, signal), signal);
+    const deadline = withTimeout(signal, limits.query_timeout);
+    try {
+      return await this.run(tenant, (source) => evaluate({ ...params, expr }, source, this.o.engine, engineLimits, deadline.signal), deadline.signal);
+    } finally {
+      deadline.clear();
+    }
   }
 
   private async run(tenant: string, fn: (source: MergedSource) => Promise<QueryResult>, signal?: AbortSignal): Promise<QueryOutcome> {

@@ -1,6 +1,7 @@
 // Request helpers shared by the route plugins: query parameters from the URL and from a
-// form-encoded POST body (Go's r.Form), and gzip of responses when the client accepts it.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+// form-encoded POST body (Go's r.Form), gzip of responses when the client accepts it, and a signal for a client that went away.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { CancelledError } from '../model/errors.js';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 
@@ -37,4 +38,16 @@ export function categorizeLabels(req: FastifyRequest): boolean {
   const v = req.headers['x-loki-response-encoding-flags'];
   const s = Array.isArray(v) ? v.join(',') : (v ?? '');
   return s.split(',').some((f) => f.trim() === 'categorize-labels');
+}
+
+/**
+ * Aborted with Loki's 499 CancelledError when the client goes away before its answer was sent, so a
+ * query nobody waits for stops reading (fastify's reply closes with the connection).
+ */
+export function clientGoneSignal(reply: FastifyReply): AbortSignal {
+  const gone = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) gone.abort(new CancelledError());
+  });
+  return gone.signal;
 }

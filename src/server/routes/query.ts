@@ -16,7 +16,7 @@ import {
 import { parseBounds, parseInstantQuery, parseRangeQuery } from '../../querier/params.js';
 import type { Querier } from '../../querier/querier.js';
 import { sendError } from '../http-errors.js';
-import { categorizeLabels } from '../request.js';
+import { categorizeLabels, clientGoneSignal } from '../request.js';
 import { formParams } from '../request.js';
 import { resolveTenant } from '../tenant.js';
 
@@ -49,14 +49,14 @@ export function registerQueryRoutes(app: FastifyInstance, querier: Querier, auth
 
   route('/loki/api/v1/query_range', async (req, reply, tenant, p) => {
     const cat = categorizeLabels(req);
-    const out = await querier.rangeQuery(tenant, parseRangeQuery(p), cat);
+    const out = await querier.rangeQuery(tenant, parseRangeQuery(p), cat, clientGoneSignal(reply));
     const stats = encodeStats(out.stats, out.execSeconds, out.entriesReturned);
     return sendQueryResult(reply, out.result, stats, cat);
   });
 
   route('/loki/api/v1/query', async (req, reply, tenant, p) => {
     const cat = categorizeLabels(req);
-    const out = await querier.instantQuery(tenant, parseInstantQuery(p), cat);
+    const out = await querier.instantQuery(tenant, parseInstantQuery(p), cat, clientGoneSignal(reply));
     const stats = encodeStats(out.stats, out.execSeconds, out.entriesReturned);
     return sendQueryResult(reply, out.result, stats, cat);
   });
@@ -109,7 +109,7 @@ export function registerQueryRoutes(app: FastifyInstance, querier: Querier, auth
     const req = parseRangeQuery(p);
     const expr = parseExpr(req.query);
     if (expr.kind !== 'logSelector') throw new ValidationError('legacy endpoints only support streams result type');
-    const out = await querier.rangeQuery(tenant, req, false);
+    const out = await querier.rangeQuery(tenant, req, false, clientGoneSignal(reply));
     if (out.result.type !== 'streams') throw new ValidationError('legacy endpoints only support streams result type');
     const stats = encodeStats(out.stats, out.execSeconds, out.entriesReturned);
     return reply.header('Content-Type', JSON_UTF8).send(encodeLegacyStreams(out.result.streams, stats, formatRFC3339Nano));
