@@ -7,3 +7,4 @@ export { FORMAT_VERSION } from './format.js';
 export { MemChunk } from './mem-chunk.js';
 export { StoredChunk } from './stored-chunk.js';
 export { metadataBytes } from './metadata-size.js';
+export { isPrintableAscii } from './line-match.js';

@@ -69,3 +69,30 @@ export function countSkipped(skipped: SkippedEntries | undefined, bytes: number,
   skipped.bytes += bytes;
   skipped.metadataBytes += metadataBytes(metadata);
 }
+
+/**
+ * Whether every byte of bytes[start, end) lies in 0x20–0x7f: printable ASCII, so each byte is one
+ * character and no control character can act as a separator. Four bytes at a time: a byte below 0x20
+ * borrows into its top bit when 0x20 is subtracted from it, a byte from 0x80 up has it set already.
+ */
+export function isPrintableAscii(bytes: Uint8Array, start: number, end: number): boolean {
+  let i = start;
+  while (i < end && ((bytes.byteOffset + i) & 3) !== 0) {
+    const b = bytes[i++];
+    if (b < 0x20 || b >= 0x80) return false;
+  }
+  const words = (end - i) >>> 2;
+  if (words > 0) {
+    const w = new Uint32Array(bytes.buffer, bytes.byteOffset + i, words);
+    for (let k = 0; k < words; k++) {
+      const x = w[k];
+      if ((((x - 0x20202020) | x) & 0x80808080) !== 0) return false;
+    }
+    i += words * 4;
+  }
+  for (; i < end; i++) {
+    const b = bytes[i];
+    if (b < 0x20 || b >= 0x80) return false;
+  }
+  return true;
+}

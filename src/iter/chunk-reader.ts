@@ -3,7 +3,7 @@
 // the querier (stored chunks); does no I/O. Lines that plain line filters reject are skipped undecoded,
 // blocks whose gram filters rule out a needle are not decompressed at all, and count/bytes aggregations
 // without line stages read timestamp, size and metadata columns only.
-import { metadataBytes, type LineBytesFilter, type LineColumns, type SampleColumns, type SkippedEntries } from '../chunks/index.js';
+import { isPrintableAscii, metadataBytes, type LineBytesFilter, type LineColumns, type SampleColumns, type SkippedEntries } from '../chunks/index.js';
 import type { Entry, Labels, Nanos, Direction } from '../model/index.js';
 import { skippedBlockTotals, type ChunkStats } from '../model/stats.js';
 import { lineHash } from './line-hash.js';
@@ -322,9 +322,16 @@ function samplesOfLines(
   let passed = 0;
   let total = 0;
   for (const c of columns) total += c.offsetsNs.length;
+  const wantsPrintable = params.extractor.usesPrintableLines === true;
   for (const c of columns) {
     const { offsetsNs, bytes: sizes, metadata, mask } = c;
     const lines = c.lines as unknown as Utf8Slicing;
+    let printable = false;
+    if (wantsPrintable) {
+      let end = c.lineStart;
+      for (let i = 0; i < sizes.length; i++) end += sizes[i];
+      printable = isPrintableAscii(c.lines, c.lineStart, end);
+    }
     const shift = Number(c.baseTs - params.start);
     let p = c.lineStart;
     let prevOffset = -1;
@@ -351,7 +358,7 @@ function samplesOfLines(
         prevOffset = offset;
         ts = c.baseTs + BigInt(offset);
       }
-      const out = extractor.process(ts, lines.utf8Slice(p, end), m);
+      const out = extractor.process(ts, lines.utf8Slice(p, end), m, printable);
       p = end;
       if (out === undefined) continue;
       passed++;

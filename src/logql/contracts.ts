@@ -45,10 +45,13 @@ export interface SampleExtractor {
    * an equal extractor: sources may then extract on other threads. Absent: only this object will do.
    */
   readonly compiledFrom?: { expr: RangeAggregationExpr; outer?: Grouping };
+  /** Whether telling process() that a line is printable ASCII speeds it up (readers may then check blocks for it). */
+  readonly usesPrintableLines?: boolean;
 }
 
 export interface StreamSampleExtractor {
-  process(ts: Nanos, line: string, metadata: Labels | undefined): SampleOutput | undefined;
+  /** `printable`: the caller knows every character of the line is printable ASCII (0x20–0x7f). */
+  process(ts: Nanos, line: string, metadata: Labels | undefined, printable?: boolean): SampleOutput | undefined;
 }
 
 export interface SelectLogsParams {

@@ -324,4 +324,28 @@ describe('store sample reads of line-reading queries', () => {
     );
     expect(gotStats.decompressedLines).toBeLessThan(list.length);
   });
+
+  it('give hinted logfmt queries over printable and non-printable blocks what entry reads give', () => {
+    const lines = (k: number) =>
+      Array.from({ length: 120 }, (_, i) => ({
+        ts: T0 + BigInt(k * 1000 + i) * 1_000_000n,
+        line:
+          k === 1 && i === 57
+            ? `lével=ünïcødé\tduration=${i}s a="x y" duration=1s`
+            : `level=info msg="m ${i}" a=${i % 3 === 0 ? 'b=c' : 'd'} duration=${(i * 37) % 900}ms${i % 5 === 0 ? ' duration=1s' : ''}`,
+        metadata: undefined,
+      }));
+    const query = 'sum by (duration) (count_over_time({app="api"} | logfmt | duration > 300ms [1m]))';
+    const parsed = parseExpr(query) as { expr: RangeAggregationExpr; grouping: Grouping };
+    const chunks = () => [0, 1, 2].map((k) => storedChunk(lines(k)));
+    const params = () => ({ expr: parsed.expr, matchers: [], extractor: buildSampleExtractor(parsed.expr, parsed.grouping), start: T0, end: T0 + 10n ** 12n });
+    const shape = (xs: SeriesSamples[]) => byLabels(xs.map((s) => ({ labels: s.labels.key, ts: timestampsOf(s), values: [...s.values] })));
+    const p = params();
+    expect(p.extractor.usesPrintableLines).toBe(true);
+    const want = readStreamSamples(STREAM, chunkEntries(chunks(), T0, p.end, 'forward'), params(), emptyChunkStats(), false);
+    const got = readChunkSamples(STREAM, chunks(), p, emptyChunkStats(), { head: false, dropDuplicates: true, byMetadata: true });
+    expect(shape(got)).toEqual(shape(want));
+    expect(got.length).toBeGreaterThan(3);
+  });
 });
+

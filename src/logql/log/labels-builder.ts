@@ -116,6 +116,11 @@ export class LabelsBuilder {
   private readonly requiredSeen: Uint8Array | undefined;
   /** Required hint labels not yet set during this entry. */
   private requiredLeft = 0;
+  /**
+   * The entry's line when its reader knows every character of it is printable ASCII (0x20–0x7f):
+   * parsers may then search it natively (no control character can act as a separator).
+   */
+  printableLine: string | undefined = undefined;
 
   constructor(
     readonly base: Labels,

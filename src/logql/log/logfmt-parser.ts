@@ -5,6 +5,7 @@ import type { Extraction } from '../ast.js';
 import { ERR_LOGFMT, ERROR_LABEL, PipelineBuildError } from './errors.js';
 import { extractedName, isLabelNameAt, nameIndexAt, sanitizeLabelKey } from './label-names.js';
 import { Category, type LabelsBuilder } from './labels-builder.js';
+import type { ParserHints } from './parser-hints.js';
 import type { Stage } from './stage.js';
 
 function utf8Length(s: string, end: number): number {
@@ -84,26 +85,17 @@ export class LogfmtDecoder {
     this.keyAscii = ascii;
   }
 
-  /** The index in `names` (label names) of the current key when it equals one of them, else -1; slices nothing. */
-  keyIndexIn(names: readonly string[]): number {
-    return this.keyStart < 0 ? -1 : nameIndexAt(this.line, this.keyStart, this.keyEnd, names);
-  }
-
-  /** True when the current key is a label name: sanitizing keeps it. */
-  keyIsName(): boolean {
-    return this.keyStart >= 0 && isLabelNameAt(this.line, this.keyStart, this.keyEnd);
-  }
-
   /** The current pair's value; undefined when empty or absent. */
   get value(): string | undefined {
     if (this.valueText !== undefined) return this.valueText;
     return this.valueStart < 0 ? undefined : this.line.slice(this.valueStart, this.valueEnd);
   }
 
-  reset(line: string): void {
+  /** Starts on `line` at position `from` (0, or where a pair starts). */
+  reset(line: string, from = 0): void {
     this.line = line;
     this.nextBackslash = -2;
-    this.pos = 0;
+    this.pos = from;
     this.err = undefined;
   }
 
@@ -260,10 +252,14 @@ export class LogfmtParserStage implements Stage {
   private readonly dec = new LogfmtDecoder();
   private readonly names = new Map<string, string>();
 
+  readonly usesPrintableLines: boolean;
+
   constructor(
     private readonly strict: boolean,
     private readonly keepEmpty: boolean,
-  ) {}
+  ) {
+    this.usesPrintableLines = !strict;
+  }
 
   private sanitized(key: string): string {
     let name = this.names.get(key);
@@ -277,52 +273,146 @@ export class LogfmtParserStage implements Stage {
   process(_ts: bigint, line: string, lbs: LabelsBuilder): string | undefined {
     const hints = lbs.hints;
     if (hints !== undefined && lbs.allRequiredExtracted()) return line;
+    if (hints?.required !== undefined && !this.strict && lbs.printableLine === line) return this.scanPrintable(line, lbs, hints);
+    return this.scanDecoded(line, lbs, 0);
+  }
+
+  /**
+   * Sets the parsed label `name` (its `_extracted` form when the stream or metadata has it) to `val`
+   * unless already set: KEEP_SCANNING, STOP (every required label is set, or none can follow
+   * without --strict) or DROP (an early filter rejected the entry).
+   */
+  private setParsed(lbs: LabelsBuilder, hints: ParserHints | undefined, name: string, val: string): number {
     const hinted = hints?.required !== undefined;
-    const early = hints !== undefined && hints.earlyFilters.length > 0;
+    const key = extractedName(lbs, name);
+    if (hinted && key !== name && hints.requiredIndex(key) < 0) return KEEP_SCANNING;
+    if (lbs.wasExtracted(key)) return KEEP_SCANNING;
+    if (val.includes('\ufffd')) val = val.replace(/\ufffd/g, ' ');
+    if (!this.keepEmpty && val.length === 0) return KEEP_SCANNING;
+    lbs.set(Category.Parsed, key, val);
+    if (hints === undefined) return KEEP_SCANNING;
+    if (hints.earlyFilters.length > 0 && !hints.continueParsing(key, lbs)) return DROP;
+    if (lbs.allRequiredExtracted()) return STOP;
+    // Without --strict nothing later in the line is observable once no required label can follow.
+    if (hinted && !this.strict && lbs.restUnneeded()) return STOP;
+    return KEEP_SCANNING;
+  }
+
+  /**
+   * The name a hinted parse extracts key [start, end) of `line` as, or undefined when no required
+   * label can come of it. Most keys are label names already: compared in place, never sliced.
+   */
+  private requiredName(line: string, start: number, end: number, ascii: boolean, hints: ParserHints): string | undefined {
+    // A required `x_extracted` also requires `x`: an unrequired name cannot become a required one.
+    const names = hints.requiredNames!;
+    const i = nameIndexAt(line, start, end, names);
+    if (i >= 0) return names[i];
+    if (ascii && !hints.asciiKeyMayBeRequired(end - start)) return undefined;
+    if (isLabelNameAt(line, start, end)) return undefined;
+    const name = this.sanitized(line.slice(start, end));
+    return name.length === 0 || hints.requiredIndex(name) < 0 ? undefined : name;
+  }
+
+  /** Loki's decoder over the line from pair start `from` on. */
+  private scanDecoded(line: string, lbs: LabelsBuilder, from: number): string | undefined {
+    const hints = lbs.hints;
+    const hinted = hints?.required !== undefined;
     const dec = this.dec;
-    dec.reset(line);
+    dec.reset(line, from);
     while (!dec.eol()) {
       if (!dec.scanKeyval()) {
         if (this.strict) break;
         continue;
       }
-      let name: string;
+      let name: string | undefined;
       if (hinted) {
-        // A required `x_extracted` also requires `x`: an unrequired name cannot become a required one.
-        // Most keys are label names already: they are compared in place, never sliced.
-        const names = hints.requiredNames!;
-        const i = dec.keyIndexIn(names);
-        if (i >= 0) name = names[i];
-        else if (dec.keyAscii && !hints.asciiKeyMayBeRequired(dec.keyEnd - dec.keyStart)) continue;
-        else if (dec.keyIsName()) continue;
-        else {
-          name = this.sanitized(dec.key!);
-          if (name.length === 0 || hints.requiredIndex(name) < 0) continue;
-        }
+        if (dec.keyStart < 0) continue;
+        name = this.requiredName(line, dec.keyStart, dec.keyEnd, dec.keyAscii, hints);
+        if (name === undefined) continue;
       } else {
         name = this.sanitized(dec.key!);
         if (name.length === 0) continue;
       }
-      const key = extractedName(lbs, name);
-      if (hinted && key !== name && hints.requiredIndex(key) < 0) continue;
-      if (lbs.wasExtracted(key)) continue;
-      let val = dec.value ?? '';
-      if (val.includes('\ufffd')) val = val.replace(/\ufffd/g, ' ');
-      if (!this.keepEmpty && val.length === 0) continue;
-      lbs.set(Category.Parsed, key, val);
-      if (hints === undefined) continue;
-      if (early && !hints.continueParsing(key, lbs)) return undefined;
-      if (lbs.allRequiredExtracted()) break;
-      // Without --strict nothing later in the line is observable once no required label can follow.
-      if (hinted && !this.strict && lbs.restUnneeded()) break;
+      const next = this.setParsed(lbs, hints, name, dec.value ?? '');
+      if (next === DROP) return undefined;
+      if (next === STOP) break;
     }
     if (this.strict && dec.err !== undefined) {
       lbs.setParserErr(ERR_LOGFMT, dec.err);
-      if (early && !hints.continueParsing(ERROR_LABEL, lbs)) return undefined;
+      if (hints !== undefined && hints.earlyFilters.length > 0 && !hints.continueParsing(ERROR_LABEL, lbs)) return undefined;
+    }
+    return line;
+  }
+
+  /**
+   * The hinted, non-strict parse of a line of printable ASCII, pair by pair with native searches for
+   * the space, '=' and '"' that end them, to the positions the decoder reaches character by character:
+   * without control characters a space is the only separator, and without --strict a pair in error is
+   * dropped and scanning resumes at the next space, as the decoder's skip does. A quoted value with a
+   * backslash hands the rest of the line to the decoder.
+   */
+  private scanPrintable(line: string, lbs: LabelsBuilder, hints: ParserHints): string | undefined {
+    const n = line.length;
+    let pos = 0;
+    // The first '"' at or after the last search (-1: none; -2: not searched yet).
+    let quote = -2;
+    let backslash = -2;
+    while (pos < n) {
+      while (pos < n && line.charCodeAt(pos) === 0x20) pos++;
+      if (pos >= n) break;
+      const start = pos;
+      let space = line.indexOf(' ', start);
+      if (space < 0) space = n;
+      let eq = line.indexOf('=', start);
+      if (eq < 0 || eq > space) eq = space;
+      if (quote !== -1 && quote < start) quote = line.indexOf('"', start);
+      // A '"' in the key, or '=' with no key: the decoder skips to the next space.
+      if ((quote >= 0 && quote < eq) || eq === start) {
+        pos = space;
+        continue;
+      }
+      let valueStart = -1;
+      let valueEnd = -1;
+      let unquoted = false;
+      const v = eq + 1;
+      if (eq === space || v >= n || line.charCodeAt(v) === 0x20) {
+        // A key alone, or an empty value: the pair ends where the key or '=' does.
+        pos = eq === space ? space : v;
+      } else if (line.charCodeAt(v) === 0x22) {
+        const close = line.indexOf('"', v + 1);
+        if (backslash !== -1 && backslash <= v) backslash = line.indexOf('\\', v + 1);
+        if (close < 0) break; // unterminated: the decoder's scan ends with the line
+        if (backslash >= 0 && backslash < close) return this.scanDecoded(line, lbs, start);
+        if (close > v + 1) {
+          valueStart = v + 1;
+          valueEnd = close;
+        }
+        pos = close + 1;
+      } else {
+        unquoted = true;
+        valueStart = v;
+        valueEnd = space;
+        pos = space;
+      }
+      const name = this.requiredName(line, start, eq, true, hints);
+      if (name === undefined) continue;
+      if (unquoted) {
+        // '=' or '"' inside an unquoted value is an error: the decoder drops the pair.
+        if (quote !== -1 && quote < v) quote = line.indexOf('"', v);
+        const inner = line.indexOf('=', v);
+        if ((quote >= 0 && quote < space) || (inner >= 0 && inner < space)) continue;
+      }
+      const next = this.setParsed(lbs, hints, name, valueStart < 0 ? '' : line.slice(valueStart, valueEnd));
+      if (next === DROP) return undefined;
+      if (next === STOP) break;
     }
     return line;
   }
 }
+
+const KEEP_SCANNING = 0;
+const STOP = 1;
+const DROP = 2;
 
 /** Loki's logfmt expression grammar: a single key; returns it or throws the syntax/lexer error text. */
 export function parseLogfmtExpression(src: string): string {

@@ -83,10 +83,26 @@ export function normalizedMetadata(md: Labels): Labels {
   return md;
 }
 
-/** Runs the stages over one entry; undefined when a stage drops it. */
-export function runStages(stages: readonly Stage[], b: LabelsBuilder, ts: bigint, line: string, metadata: Labels | undefined): string | undefined {
+/** The last metadata object normalized, and its result: consecutive entries usually share one. */
+let normalizedFrom: Labels | undefined;
+let normalizedTo: Labels = [];
+
+function lastNormalized(md: Labels): Labels {
+  if (md !== normalizedFrom) {
+    normalizedTo = normalizedMetadata(md);
+    normalizedFrom = md;
+  }
+  return normalizedTo;
+}
+
+/**
+ * Runs the stages over one entry; undefined when a stage drops it. `printable`: the caller knows
+ * every character of the line is printable ASCII.
+ */
+export function runStages(stages: readonly Stage[], b: LabelsBuilder, ts: bigint, line: string, metadata: Labels | undefined, printable = false): string | undefined {
   b.reset();
-  if (metadata && metadata.length > 0) b.addLabels(Category.StructuredMetadata, normalizedMetadata(metadata));
+  b.printableLine = printable ? line : undefined;
+  if (metadata && metadata.length > 0) b.addLabels(Category.StructuredMetadata, lastNormalized(metadata));
   let out: string | undefined = line;
   for (let i = 0; i < stages.length && out !== undefined; i++) out = stages[i].process(ts, out, b);
   return out;

@@ -41,9 +41,9 @@ class StreamExtractor implements StreamSampleExtractor {
     private readonly builder: LabelsBuilder,
   ) {}
 
-  process(ts: bigint, line: string, metadata: Labels | undefined): SampleOutput | undefined {
+  process(ts: bigint, line: string, metadata: Labels | undefined, printable?: boolean): SampleOutput | undefined {
     const { plan, builder } = this;
-    const out = runStages(plan.stages, builder, ts, line, metadata);
+    const out = runStages(plan.stages, builder, ts, line, metadata, printable);
     if (out === undefined) return undefined;
     const u = plan.unwrap;
     if (!u) return { value: plan.lineValue!(out), labels: builder.groupedLabels(plan.grouping) };
@@ -64,11 +64,14 @@ class StreamExtractor implements StreamSampleExtractor {
 class PlannedExtractor implements SampleExtractor {
   private readonly cache = new LabelsResultCache();
   private readonly streams = new LabelsMap<StreamSampleExtractor>();
+  readonly usesPrintableLines: boolean;
 
   constructor(
     private readonly plan: ExtractionPlan,
     readonly compiledFrom: { expr: RangeAggregationExpr; outer?: Grouping },
-  ) {}
+  ) {
+    this.usesPrintableLines = plan.hints?.required !== undefined && plan.stages.some((s) => s.usesPrintableLines === true);
+  }
 
   forStream(streamLabels: Labels): StreamSampleExtractor {
     let s = this.streams.get(streamLabels);

@@ -12,4 +12,6 @@ export interface Stage {
   requiredLabels?(): readonly string[] | undefined;
   /** A filter on exactly one label: parsers may apply it as soon as they set that label. */
   readonly earlyFilter?: EarlyLabelFilter;
+  /** Under parser hints, the stage is faster on lines its reader marks printable ASCII (LabelsBuilder.printableLine). */
+  readonly usesPrintableLines?: boolean;
 }
