@@ -12,6 +12,7 @@ import {
   decodeLengths,
   decodeMetadata,
   decodeTimestamps,
+  METADATA_IN_COLUMNS_VERSION,
   readSection,
   SECTION_LENGTHS,
   SECTION_LINES,
@@ -78,11 +79,11 @@ export class SealedBlock implements EntryRun {
   }
 
   private section(s: number): Buffer {
-    if (s !== SECTION_TIMESTAMPS && s !== SECTION_LENGTHS && !this.wholeChecked) {
+    if (!this.wholeChecked && (s === SECTION_LINES || (s === SECTION_METADATA && this.version < METADATA_IN_COLUMNS_VERSION))) {
       checkBlockCrc(this.bytes, this.meta, this.index);
       this.wholeChecked = true;
     }
-    this.starts ??= checkSections(this.bytes, this.meta, this.codec, this.index);
+    this.starts ??= checkSections(this.bytes, this.meta, this.codec, this.index, this.version);
     return readSection(this.bytes, this.starts, s, this.codec, this.index);
   }
 

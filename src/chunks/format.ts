@@ -1,11 +1,11 @@
-// The byte layout of an encoded chunk (format version 3; versions 1 and 2 are still read): block and chunk
+// The byte layout of an encoded chunk (format version 4; versions 1 to 3 are still read): block and chunk
 // encoders, and the checked readers of headers, tables, gram filters and sections. Pure: bytes in, bytes
 // out; never trusts a length or offset it read.
 //
 // All fixed-width integers are little-endian. uvarint = unsigned LEB128 (7 bits a byte, low bits first).
 //
 //   chunk  := header block* filters table footer            (versions 1 and 2: no filters)
-//   header := "LKCH" | version u8 (= 3) | codec u8 (0 none, 1 gzip, 2 snappy block format) | reserved u16 (= 0)
+//   header := "LKCH" | version u8 (= 4) | codec u8 (0 none, 1 gzip, 2 snappy block format) | reserved u16 (= 0)
 //             | crc32 u32 of the 8 bytes before it                                            (12 bytes)
 //   block  := sectionSizes section[0] section[1] section[2] section[3]
 //     sectionSizes := 4 x (compressedLength u32, uncompressedLength u32)                       (32 bytes)
@@ -25,8 +25,10 @@
 //                   | uncompressedLength u32 (the four sections uncompressed)
 //                   | rawBytes u32 (line bytes + metadata name and value bytes)
 //                   | crc32 u32 of the block's `length` bytes
-//                   | columnsCrc32 u32 of sectionSizes and sections 0 and 1 as stored        (44 bytes)
-//     Reads of whole entries check crc32; sample reads check columnsCrc32 and never touch sections 2 and 3.
+//                   | columnsCrc32 u32 of sectionSizes, sections 0 and 1 and then section 3 as stored
+//                     (versions 1 to 3: of sectionSizes and sections 0 and 1 only)             (44 bytes)
+//     Reads of whole entries check crc32; sample reads check columnsCrc32 and never touch section 2
+//     (in versions 1 to 3 a sample read that needs metadata checks crc32).
 //     Blocks follow the header back to back in table order. maxTs - minTs <= 2^53 - 1, so every
 //     offset from minTs is an exact double.
 //   filters := kind u8 (= 1: hashed 4-grams, see gram-filter.ts) | blockCount u32
@@ -40,17 +42,19 @@
 import { CorruptDataError } from '../model/errors.js';
 import type { Label, Labels } from '../model/labels.js';
 import { type Codec, codecFromId, codecId, compressSection, decompressSection } from './codec.js';
-import { crc32, hex32 } from './checksum.js';
+import { crc32, crc32Of2, hex32 } from './checksum.js';
 import { bitsLog2, GramFilter, MAX_BITS_LOG2, MIN_BITS_LOG2 } from './gram-filter.js';
 import type { BlockMeta } from './types.js';
 import { MAX_EXACT_SPAN_NS } from './types.js';
 import { MAX_UVARINT_BYTES, writeUvarint } from './varint.js';
 
-export const FORMAT_VERSION = 3;
+export const FORMAT_VERSION = 4;
 /** The oldest format version this reader decodes. */
 const OLDEST_VERSION = 1;
 /** The first format version with gram filters. */
 const FILTERS_VERSION = 3;
+/** The first format version whose columnsCrc32 also covers the metadata section. */
+export const METADATA_IN_COLUMNS_VERSION = 4;
 /** The filters' kind byte: hashed 4-grams in two classes (gram-filter.ts). */
 const FILTER_KIND_GRAMS = 1;
 const MAGIC = Buffer.from('LKCH', 'latin1');
@@ -211,7 +215,8 @@ export function assembleBlock(layout: BlockLayout, compressed: readonly Buffer[]
     uncompressed += length;
   }
   const columnsLength = SECTION_SIZES_LENGTH + compressed[SECTION_TIMESTAMPS].length + compressed[SECTION_LENGTHS].length;
-  return { bytes: out, uncompressedLength: uncompressed, crc32: crc32(out), columnsCrc32: crc32(out.subarray(0, columnsLength)) };
+  const columnsCrc32 = crc32Of2(out.subarray(0, columnsLength), compressed[SECTION_METADATA]);
+  return { bytes: out, uncompressedLength: uncompressed, crc32: crc32(out), columnsCrc32 };
 }
 
 /** Lays out a whole chunk: header, the blocks back to back, table and footer. */
@@ -379,12 +384,17 @@ export function readChunkLayout(data: Buffer): { codec: Codec; version: number; 
 }
 
 /**
- * Checks the part of a block sample reads use (section sizes, timestamps and lengths) against the
- * table's columnsCrc32 and the section sizes against the table; returns where each compressed section starts.
+ * Checks the part of a block sample reads use (section sizes, timestamps and lengths, and from format
+ * version 4 the metadata) against the table's columnsCrc32 and the section sizes against the table;
+ * returns where each compressed section starts.
  */
-export function checkSections(bytes: Buffer, meta: BlockMeta, codec: Codec, index: number): number[] {
+export function checkSections(bytes: Buffer, meta: BlockMeta, codec: Codec, index: number, version: number): number[] {
   const columnsLength = SECTION_SIZES_LENGTH + bytes.readUInt32LE(8 * SECTION_TIMESTAMPS) + bytes.readUInt32LE(8 * SECTION_LENGTHS);
-  const crc = columnsLength <= bytes.length ? crc32(bytes.subarray(0, columnsLength)) : undefined;
+  const metadataLength = bytes.readUInt32LE(8 * SECTION_METADATA);
+  let crc: number | undefined;
+  if (version < METADATA_IN_COLUMNS_VERSION) crc = columnsLength <= bytes.length ? crc32(bytes.subarray(0, columnsLength)) : undefined;
+  else if (columnsLength <= bytes.length && metadataLength <= bytes.length)
+    crc = crc32Of2(bytes.subarray(0, columnsLength), bytes.subarray(bytes.length - metadataLength));
   if (crc !== meta.columnsCrc32)
     throw corrupt(`block ${index} columns checksum mismatch (stored ${hex32(meta.columnsCrc32)}, computed ${crc === undefined ? 'none' : hex32(crc)})`);
   const starts: number[] = [];

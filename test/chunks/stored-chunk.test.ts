@@ -181,6 +181,29 @@ describe('StoredChunk corruption', () => {
     expect([...damaged.samples(FROM, THROUGH)]).toEqual(samples);
   });
 
+  it('checks metadata with the columns checksum: a flipped metadata byte fails sample reads, a flipped line byte does not', () => {
+    const list = logfmtEntries(120).map((e, i) => ({ ...e, metadata: md({ detected_level: i % 3 === 0 ? 'warn' : 'info' }) }));
+    const data = Buffer.from(chunkOf(list, { codec: 'gzip', blockSize: 2048 }).encode());
+    const stored = StoredChunk.decode(data);
+    const b = stored.blocks()[1];
+    const sizes = (s: number) => data.readUInt32LE(b.offset + 8 * s);
+    const metadataStart = b.offset + b.length - sizes(3);
+    const lineByte = metadataStart - 5;
+    expect(sizes(3)).toBeGreaterThan(0);
+    const columns = stored.sampleColumns(FROM, THROUGH);
+
+    const lineFlipped = Buffer.from(data);
+    lineFlipped[lineByte] ^= 0x01;
+    const withBadLine = StoredChunk.decode(lineFlipped);
+    expect(withBadLine.sampleColumns(FROM, THROUGH)).toEqual(columns);
+    expect(() => readAll(withBadLine)).toThrow(/^corrupt chunk: block 1 checksum mismatch/);
+
+    const metadataFlipped = Buffer.from(data);
+    metadataFlipped[metadataStart + 2] ^= 0x01;
+    expect(() => StoredChunk.decode(metadataFlipped).sampleColumns(FROM, THROUGH)).toThrow(/^corrupt chunk: block 1 columns checksum mismatch/);
+    expect(() => readAll(StoredChunk.decode(metadataFlipped))).toThrow(CorruptDataError);
+  });
+
   it('reports a flipped timestamp byte to sample reads as well', () => {
     const data = encoded();
     const b = StoredChunk.decode(data).blocks()[1];
@@ -210,7 +233,7 @@ describe('StoredChunk corruption', () => {
     const data = encoded();
     data[4] = 9;
     data.writeUInt32LE(zlib.crc32(data.subarray(0, 8)), 8);
-    expect(() => StoredChunk.decode(data)).toThrow('corrupt chunk: unsupported format version 9 (this reader knows 1 to 3)');
+    expect(() => StoredChunk.decode(data)).toThrow('corrupt chunk: unsupported format version 9 (this reader knows 1 to 4)');
   });
 
   it('reports truncation', () => {
