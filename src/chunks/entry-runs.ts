@@ -14,8 +14,11 @@ export interface EntryRun {
   samplesIn(from: bigint, through: bigint): SampleView;
   /** samplesIn with each entry's structured metadata. */
   columnsIn(from: bigint, through: bigint): SampleColumns;
-  /** columnsIn with the lines (sealed blocks only); lines not passing `filter` are masked and counted in `skipped`. */
-  lineColumnsIn?(from: bigint, through: bigint, filter?: LineBytesFilter, skipped?: SkippedEntries): LineColumns;
+  /**
+   * columnsIn with the lines; lines not passing `filter` are masked and counted in `skipped`. Undefined
+   * when the run cannot give its lines in time order (callers then read entries).
+   */
+  lineColumnsIn?(from: bigint, through: bigint, filter?: LineBytesFilter, skipped?: SkippedEntries): LineColumns | undefined;
 }
 
 /** First index whose value is >= `key` in an ascending array. */
@@ -201,7 +204,8 @@ export function sampleColumnsOfRuns(runs: readonly EntryRun[], from: bigint, thr
 
 /**
  * Line columns of entries with from <= ts < through, ascending and in order across views; undefined
- * (before any run is read) when runs overlap in time or touch, or a run cannot give its lines as columns.
+ * when runs overlap in time or touch (before any run is read), or a run cannot give its lines as
+ * columns (callers then discard what `skipped` counted).
  */
 export function lineColumnsOfRuns(
   runs: readonly EntryRun[],
@@ -215,6 +219,7 @@ export function lineColumnsOfRuns(
   const out: LineColumns[] = [];
   for (const [run] of clusters) {
     const columns = run.lineColumnsIn!(from, through, filter, skipped);
+    if (columns === undefined) return undefined;
     if (columns.offsetsNs.length > 0) out.push(columns);
   }
   return out;

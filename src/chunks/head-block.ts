@@ -6,7 +6,7 @@ import type { Labels } from '../model/labels.js';
 import type { EntryRun } from './entry-runs.js';
 import type { HeadColumns } from './format.js';
 import { countSkipped, linesPassing } from './line-match.js';
-import { MAX_EXACT_SPAN_NS, type LineBytesFilter, type SampleColumns, type SampleView, type SkippedEntries } from './types.js';
+import { MAX_EXACT_SPAN_NS, type LineBytesFilter, type LineColumns, type SampleColumns, type SampleView, type SkippedEntries } from './types.js';
 
 /** Node's Buffer#utf8Slice and #utf8Write: the fastest ways between UTF-8 bytes and strings. */
 type Utf8SlicingBuffer = Buffer & { utf8Slice(start: number, end: number): string; utf8Write(s: string, offset: number): number };
@@ -242,6 +242,22 @@ export class HeadBlock implements EntryRun, HeadColumns {
       out.push({ ts: c.ts[a], line: c.bytes.utf8Slice(start, c.ends[a]), metadata: c.metadata[a] });
     }
     return out;
+  }
+
+  /**
+   * columnsIn with the lines, straight from the block's buffer (lines not passing `filter` masked and
+   * counted in `skipped`); undefined once entries arrived out of order (lines are then not in time order).
+   */
+  lineColumnsIn(from: bigint, through: bigint, filter?: LineBytesFilter, skipped?: SkippedEntries): LineColumns | undefined {
+    if (this.order !== undefined) return undefined;
+    const { baseTs, offsetsNs, bytes, metadata } = this.columnsIn(from, through);
+    const lo = this.rank(from, false);
+    const hi = lo + offsetsNs.length;
+    const c = this.cols;
+    const start = this.lineStart(lo);
+    const mask = filter === undefined || lo >= hi ? undefined : linesPassing(c.bytes, c.ends, start, lo, hi, filter);
+    if (mask !== undefined) for (let i = lo; i < hi; i++) if (mask[i - lo] === 0) countSkipped(skipped, c.ends[i] - this.lineStart(i), c.metadata[i]);
+    return { baseTs, offsetsNs, bytes, metadata, lines: c.bytes, lineStart: start, mask };
   }
 
   columnsIn(from: bigint, through: bigint): SampleColumns {

@@ -5,7 +5,7 @@ import type { Direction, Entry } from '../model/entry.js';
 import type { Labels } from '../model/labels.js';
 import { SealedBlock } from './block.js';
 import { codecId, compressesInBackground, compressSectionInBackground } from './codec.js';
-import { iterateRuns, sampleColumnsOfRuns, sampleViewsOfRuns, samplesOfViews, type EntryRun } from './entry-runs.js';
+import { iterateRuns, lineColumnsOfRuns, sampleColumnsOfRuns, sampleViewsOfRuns, samplesOfViews, type EntryRun } from './entry-runs.js';
 import {
   assembleBlock,
   compressLayoutSection,
@@ -21,7 +21,7 @@ import {
 import { buildGramFilter, type GramFilter } from './gram-filter.js';
 import { HeadBlock } from './head-block.js';
 import { metadataBytes } from './metadata-size.js';
-import type { BlockMeta, ChunkOptions, LineBytesFilter, Sample, SampleColumns, SampleView, SkippedEntries } from './types.js';
+import type { BlockMeta, ChunkOptions, LineBytesFilter, LineColumns, Sample, SampleColumns, SampleView, SkippedEntries } from './types.js';
 
 /** Loki's blocksPerChunk: how many blocks make a chunk full when no target size is set. */
 const BLOCKS_PER_CHUNK = 10;
@@ -264,6 +264,15 @@ export class MemChunk {
   /** Timestamps, line sizes and structured metadata of entries with from <= ts < through; undefined when blocks overlap in time. */
   sampleColumns(from: bigint, through: bigint): SampleColumns[] | undefined {
     return sampleColumnsOfRuns(this.runs(from, through), from, through);
+  }
+
+  /**
+   * sampleColumns with each run's lines (lines not passing `filter` masked and counted in `skipped`);
+   * undefined when runs overlap or touch, or a head block holds entries out of order (the caller then
+   * discards what `skipped` counted and reads entries).
+   */
+  lineColumns(from: bigint, through: bigint, filter?: LineBytesFilter, skipped?: SkippedEntries): LineColumns[] | undefined {
+    return lineColumnsOfRuns(this.runs(from, through), from, through, filter, skipped);
   }
 
   /** Columnar timestamps and line sizes of entries with from <= ts < through, ascending; no line is decoded. */

@@ -27,7 +27,7 @@ export interface ReadableChunk {
   iterate(from: Nanos, through: Nanos, direction: Direction, filter?: LineBytesFilter, skipped?: SkippedEntries): Iterable<Entry>;
   /** Timestamps, line sizes and metadata, ascending; undefined when the chunk's blocks overlap in time. */
   sampleColumns(from: Nanos, through: Nanos): SampleColumns[] | undefined;
-  /** sampleColumns with the lines, masked by `filter`; undefined (nothing read) when blocks overlap or touch. */
+  /** sampleColumns with the lines, masked by `filter`; undefined when blocks overlap or touch, or lines are out of order. */
   lineColumns?(from: Nanos, through: Nanos, filter?: LineBytesFilter, skipped?: SkippedEntries): LineColumns[] | undefined;
 }
 
@@ -266,9 +266,9 @@ function columnsOf(chunks: readonly ReadableChunk[], from: Nanos, through: Nanos
 }
 
 /**
- * The line columns of the chunks' entries with from <= ts < through, ascending; undefined, before
- * anything is read, when chunks or blocks overlap in time or touch (an equal timestamp could be a
- * duplicate), or a chunk cannot give its lines as columns.
+ * The line columns of the chunks' entries with from <= ts < through, ascending; undefined when chunks
+ * or blocks overlap in time or touch (an equal timestamp could be a duplicate), or a chunk cannot give
+ * its lines as columns (a head block holding entries out of order). Skipped lines count only on success.
  */
 function lineColumnsOf(
   chunks: readonly ReadableChunk[],
