@@ -78,6 +78,12 @@ export interface SelectSamplesParams {
   expr: RangeAggregationExpr;
   matchers: Matcher[];
   extractor: SampleExtractor;
+  /**
+   * The same extractor compiled with the enclosing grouping pushed in, when `extractor` was compiled
+   * without it (replicas must be compared by full labels). A source may use it for a read whose samples
+   * meet no replica of themselves from another read; that read's series then carry grouped labels.
+   */
+  groupedExtractor?: SampleExtractor;
   /** Inclusive start, exclusive end (ns) of the sample timestamps needed; end - start <= MAX_SAMPLE_SPAN_NS. */
   start: Nanos;
   end: Nanos;

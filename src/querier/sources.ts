@@ -320,9 +320,12 @@ export class MergedSource implements QuerySource {
       // within the store are de-duplicated per stream by (timestamp, line) as in one process. When
       // ingesters returned nothing (no recent data, or a range they were not asked for), counting
       // reads keep to the timestamp and size columns.
+      // With nothing from ingesters to meet, store samples are final as read: the extractor with the
+      // enclosing grouping pushed in may narrow what parsers extract, as in one process.
+      const alone = replicated && parts.size === 0 && p.groupedExtractor !== undefined;
       const store = new StoreSource(this.o.store, this.o.tenant, this.o.stats, replicated && parts.size > 0, this.o.workers, this.o.signal);
-      for await (const batch of store.selectSamples(p, served)) {
-        if (replicated) add(batch);
+      for await (const batch of store.selectSamples(alone ? { ...p, extractor: p.groupedExtractor! } : p, served)) {
+        if (replicated && !alone) add(batch);
         else yield batch;
       }
     }

@@ -51,6 +51,17 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
+/** The labels of the series a replicated read of `query` (range aggregation, its grouping pushed down) yields. */
+async function seriesLabels(ingesters: IngesterReader[], query: string, by: string[]): Promise<string[]> {
+  const expr = parseExpr(query) as RangeAggregationExpr;
+  const source = new MergedSource({ tenant: 'fake', ingesters, replicated: true, maxIngesterErrors: 1, store, queryIngestersWithin: 0n, now: T0 + 3600n * SEC, stats: new QueryStats() });
+  const grouping = { labels: by, without: false };
+  const keys = new Set<string>();
+  const params = { expr, matchers: [{ name: 'app', op: '=' as const, value: 'a' }], extractor: buildSampleExtractor(expr), groupedExtractor: buildSampleExtractor(expr, grouping), start: T0, end: T0 + 3600n * SEC };
+  for await (const batch of source.selectSamples(params)) for (const s of batch) keys.add(s.labels.key);
+  return [...keys].sort();
+}
+
 async function countSamples(ingesters: IngesterReader[]): Promise<bigint[]> {
   const expr = parseExpr('count_over_time({app="a"}[1h])') as RangeAggregationExpr;
   const source = new MergedSource({
@@ -87,4 +98,21 @@ describe('MergedSource with replicas', () => {
     };
     expect(await countSamples([ingester([fromIngester]), ingester([fromIngester])])).toEqual(want(0, 16));
   });
+
+  it('reads the store with the grouped extractor when ingesters returned nothing, and with full labels otherwise', async () => {
+    const query = 'count_over_time({app="a"} | logfmt [1h])';
+    // Parsed `i` labels split series by entry unless the grouping (by app) narrows extraction.
+    expect(await seriesLabels([ingester([]), ingester([])], query, ['app'])).toEqual(['{app="a"}']);
+    const fromIngester: SeriesSamples = {
+      labels: { stream: LABELS, structuredMetadata: [], parsed: [], all: LABELS, key: '{app="a"}' },
+      baseTs: T0,
+      offsets: Float64Array.from([20e9]),
+      values: Float64Array.from([1]),
+      hashes: Float64Array.from([lineHash('other')]),
+    };
+    const full = await seriesLabels([ingester([fromIngester]), ingester([fromIngester])], query, ['app']);
+    expect(full.length).toBeGreaterThan(10);
+    expect(full).toContain('{app="a", i="3", level="info"}');
+  });
 });
+

@@ -182,7 +182,9 @@ async function loadSeries(
   slice: StepSlice,
   pushdown: Grouping | undefined,
 ): Promise<Map<string, SeriesBuffer>> {
-  const extractor = ctx.deps.buildSampleExtractor(expr, ctx.deps.groupInExtractor === false ? undefined : pushdown);
+  const groupIn = ctx.deps.groupInExtractor !== false;
+  const extractor = ctx.deps.buildSampleExtractor(expr, groupIn ? pushdown : undefined);
+  const groupedExtractor = !groupIn && pushdown !== undefined ? ctx.deps.buildSampleExtractor(expr, pushdown) : undefined;
   const buffers = new Map<string, SeriesBuffer>();
   const targets = new Map<string, Series>();
   throwIfAborted(ctx.signal);
@@ -190,6 +192,7 @@ async function loadSeries(
     expr,
     matchers: expr.range.selector.matchers,
     extractor,
+    groupedExtractor,
     start: slice.firstEnd + BigInt(slice.from) * slice.step - slice.range,
     // one nanosecond past the last window end: windows are right-closed
     end: slice.firstEnd + BigInt(slice.to - 1) * slice.step + 1n,
