@@ -50,6 +50,11 @@ export class MemChunk {
   /** Uncompressed bytes of the blocks still compressing. */
   private pendingBytes = 0;
   private sealedRawBytes = 0;
+  /**
+   * Encoded / raw bytes of the first sealed block, compressed on this thread: the ratio the size of
+   * later blocks is estimated with for the chunk-full rule when blocks compress in the background.
+   */
+  private firstBlockRatio = 1;
   private count = 0;
   private lowest = 0n;
   private highest = 0n;
@@ -127,12 +132,15 @@ export class MemChunk {
     const index = this.sealed.length;
     const layout = layoutBlock(head);
     const filter = buildGramFilter(layout.sections[SECTION_LINES]);
-    const background = compressesInBackground(codec);
+    // The first block compresses on this thread: its ratio sizes the others for the chunk-full rule.
+    const background = compressesInBackground(codec) && index > 0;
     const compressed: Buffer[] = [];
     // Every section but the lines is small and lives in a scratch buffer: compress those now.
     for (let s = 0; s < SECTIONS; s++) compressed.push(s === SECTION_LINES && background ? EMPTY : compressLayoutSection(layout, s, codec));
     if (!background) {
-      this.install(index, head, assembleBlock(layout, compressed), filter);
+      const block = assembleBlock(layout, compressed);
+      if (index === 0) this.firstBlockRatio = block.bytes.length / head.size;
+      this.install(index, head, block, filter);
       return;
     }
     this.sealed.push(head);
@@ -203,9 +211,19 @@ export class MemChunk {
     });
   }
 
-  /** Loki's chunk-full rule: compressedBytes reached targetSize, or 10 sealed blocks when targetSize is 0. */
+  /**
+   * The size the chunk-full rule compares with targetSize: compressedBytes, except when blocks compress
+   * in the background. Then it is the sealed blocks' raw bytes at the first block's ratio, plus the head:
+   * the same whenever compressions finish, so replicas given the same entries cut the same chunks.
+   */
+  private fullnessBytes(): number {
+    if (!compressesInBackground(this.opts.codec)) return this.compressedBytes;
+    return Math.ceil(this.sealedRawBytes * this.firstBlockRatio) + this.head.size;
+  }
+
+  /** Loki's chunk-full rule: the (estimated) compressed size reached targetSize, or 10 sealed blocks when targetSize is 0. */
   isFull(): boolean {
-    if (this.opts.targetSize > 0) return this.compressedBytes >= this.opts.targetSize;
+    if (this.opts.targetSize > 0) return this.fullnessBytes() >= this.opts.targetSize;
     return this.sealed.length >= BLOCKS_PER_CHUNK;
   }
 
@@ -213,7 +231,7 @@ export class MemChunk {
   spaceFor(line: string | Uint8Array, metadata?: Labels): boolean {
     if (this.opts.targetSize > 0) {
       const added = Buffer.byteLength(line) + (metadata === undefined ? 0 : metadataBytes(metadata));
-      return this.compressedBytes + added < this.opts.targetSize;
+      return this.fullnessBytes() + added < this.opts.targetSize;
     }
     return this.sealed.length < BLOCKS_PER_CHUNK;
   }

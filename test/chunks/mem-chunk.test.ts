@@ -333,12 +333,14 @@ describe('MemChunk background compression (gzip)', () => {
     expect(Buffer.from(early.encode()).equals(Buffer.from(settled.encode()))).toBe(true);
   });
 
-  it('counts a block still compressing at its uncompressed size, then at its encoded size', async () => {
+  it('counts a block still compressing at its uncompressed size, then at its encoded size (the first compresses at once)', async () => {
     const c = chunkOf(logfmtEntries(40), opts);
     const rawTotal = c.uncompressedBytes;
-    expect(c.compressedBytes).toBe(rawTotal);
+    const before = c.compressedBytes;
     await c.whenCompressed();
     const blocks = c.blocks();
+    expect(blocks.length).toBeGreaterThan(1);
+    expect(before).toBe(blocks[0].length + (rawTotal - blocks[0].rawBytes));
     const sealedRaw = blocks.reduce((n, b) => n + b.rawBytes, 0);
     expect(c.compressedBytes).toBe(blocks.reduce((n, b) => n + b.length, 0) + (rawTotal - sealedRaw));
     expect(c.compressedBytes).toBeLessThan(rawTotal);
@@ -354,5 +356,32 @@ describe('MemChunk background compression (gzip)', () => {
       expect(b.offset).toBe(offset);
       offset += b.length;
     }
+  });
+});
+
+describe('MemChunk fullness with background compression', () => {
+  /** Appends until full; returns how many entries the chunk took. `settle` awaits compressions after each cut. */
+  async function entriesUntilFull(settle: boolean): Promise<{ taken: number; bytes: number }> {
+    const c = new MemChunk({ blockSize: 4096, targetSize: 16 * 1024, codec: 'gzip' });
+    const list = logfmtEntries(20_000);
+    let blocks = 0;
+    for (let i = 0; i < list.length; i++) {
+      if (c.isFull() || !c.spaceFor(list[i].line)) return { taken: i, bytes: c.encode().length };
+      c.append(list[i].ts, list[i].line);
+      if (settle && c.uncompressedBytes >= (blocks + 1) * 4096) {
+        blocks++;
+        await c.whenCompressed();
+      }
+    }
+    throw new Error('never full');
+  }
+
+  it('cuts at the same entry whether compressions finished early or are all still running', async () => {
+    const early = await entriesUntilFull(true);
+    const late = await entriesUntilFull(false);
+    expect(late.taken).toBe(early.taken);
+    // The estimate stays near the target: the encoded chunk is within a block of it.
+    expect(early.bytes).toBeGreaterThan(12 * 1024);
+    expect(early.bytes).toBeLessThan(20 * 1024);
   });
 });
