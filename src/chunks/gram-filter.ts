@@ -6,6 +6,8 @@
 // array is missing (too full to be worth storing) is never checked. Blocks hash grams spanning two lines
 // too: more bits set, never fewer.
 
+import { hashGramsWasm, WASM_BITS_BYTES } from './gram-hash-wasm.js';
+
 /** Bytes per gram. */
 export const GRAM = 4;
 /** Multiplier of the gram hash (the golden-ratio constant); an index is the top bits of the product. */
@@ -15,6 +17,7 @@ export const MIN_BITS_LOG2 = 6;
 export const MAX_BITS_LOG2 = 24;
 /** The bit arrays a block filter starts from before folding: 2 KiB each. */
 const BUILD_BITS_LOG2 = 14;
+if (1 << (BUILD_BITS_LOG2 - 3) !== WASM_BITS_BYTES) throw new Error('gram filter build size and its WebAssembly loop disagree');
 /** Fold (halve) an array while the halved one stays at most this full: hex grams tolerate more, needles hold many. */
 const HEX_FOLD_FILL = 0.8;
 const OTHER_FOLD_FILL = 0.65;
@@ -111,11 +114,8 @@ export class GramFilter {
   }
 }
 
-/** The gram filter of a block's lines section (the lines' bytes back to back). */
-export function buildGramFilter(lines: Uint8Array): GramFilter {
-  const hex = new Uint8Array(1 << (BUILD_BITS_LOG2 - 3));
-  const other = new Uint8Array(1 << (BUILD_BITS_LOG2 - 3));
-  const shift = 32 - BUILD_BITS_LOG2;
+/** Sets the bits of every gram of `lines` in the two arrays (the JavaScript loop gram-hash-wasm.ts mirrors). */
+function hashGrams(lines: Uint8Array, hex: Uint8Array, other: Uint8Array, shift: number): void {
   let g = 0;
   let hm = 0;
   const n = lines.length;
@@ -131,5 +131,21 @@ export function buildGramFilter(lines: Uint8Array): GramFilter {
     if (hm === HEX_GRAM) hex[idx >>> 3] |= 1 << (idx & 7);
     else other[idx >>> 3] |= 1 << (idx & 7);
   }
+}
+
+/** The bit arrays of a block's lines before folding, built in WebAssembly when it is available. */
+export function unfoldedGramBits(lines: Uint8Array, useWasm = true): { hex: Uint8Array; other: Uint8Array } {
+  const shift = 32 - BUILD_BITS_LOG2;
+  const fast = useWasm ? hashGramsWasm(lines, shift) : undefined;
+  if (fast !== undefined) return fast;
+  const hex = new Uint8Array(1 << (BUILD_BITS_LOG2 - 3));
+  const other = new Uint8Array(1 << (BUILD_BITS_LOG2 - 3));
+  hashGrams(lines, hex, other, shift);
+  return { hex, other };
+}
+
+/** The gram filter of a block's lines section (the lines' bytes back to back). */
+export function buildGramFilter(lines: Uint8Array): GramFilter {
+  const { hex, other } = unfoldedGramBits(lines);
   return new GramFilter(folded(hex, HEX_FOLD_FILL), folded(other, OTHER_FOLD_FILL));
 }

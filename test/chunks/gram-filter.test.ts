@@ -2,10 +2,11 @@
 // without the filters return the same entries; filters stay small; a damaged filter is an error.
 import { describe, expect, it } from 'vitest';
 import { type Codec, type LineBytesFilter, MemChunk, StoredChunk, type SkippedEntries } from '../../src/chunks/index.js';
-import { buildGramFilter } from '../../src/chunks/gram-filter.js';
+import { buildGramFilter, unfoldedGramBits } from '../../src/chunks/gram-filter.js';
 import { CorruptDataError, type Entry } from '../../src/model/index.js';
 import { xorshift } from '../support/random.js';
 import { chunkOf, logfmtEntries, md, T0 } from './fixtures.js';
+import { hashGramsWasm } from '../../src/chunks/gram-hash-wasm.js';
 
 const FROM = -(2n ** 63n);
 const THROUGH = 2n ** 63n - 1n;
@@ -194,5 +195,26 @@ describe('in-memory chunks', () => {
     expect(after.got).toEqual([]);
     expect(before.skipped.blocks).toBeGreaterThan(0);
     expect(after.skipped.blocks).toBe(before.skipped.blocks);
+  });
+});
+
+describe('gram bits built in WebAssembly', () => {
+  it('equal the JavaScript loop’s for any bytes, short and long (the module’s memory grows)', () => {
+    const rand = xorshift(99);
+    const alphabets = ['0123456789abcdef', 'abcdefghijklmnopqrstuvwxyz =":/.-_0123456789', ''];
+    for (let trial = 0; trial < 200; trial++) {
+      const length = trial < 8 ? trial : Math.floor(rand() ** 3 * 400_000);
+      const alphabet = alphabets[trial % 3];
+      const bytes = new Uint8Array(length);
+      for (let i = 0; i < length; i++) bytes[i] = alphabet === '' ? Math.floor(rand() * 256) : alphabet.charCodeAt(Math.floor(rand() * alphabet.length));
+      const wasm = unfoldedGramBits(bytes, true);
+      const js = unfoldedGramBits(bytes, false);
+      expect(Buffer.from(wasm.hex).equals(Buffer.from(js.hex)), `trial ${trial}`).toBe(true);
+      expect(Buffer.from(wasm.other).equals(Buffer.from(js.other)), `trial ${trial}`).toBe(true);
+    }
+  });
+
+  it('is what builds filters here (WebAssembly is available on Node 20)', () => {
+    expect(hashGramsWasm(Buffer.from('abcd'), 18)).toBeDefined();
   });
 });
