@@ -3,12 +3,14 @@
 // bounds check per byte. The module is assembled here from named opcodes (no binary is checked in) and
 // compiled once; without WebAssembly the JavaScript loop runs. Pure: bytes in, bit arrays out.
 //
-// Memory layout: the hex-gram bit array at [0, 2048), the other grams' at [2048, 4096), the lines from
-// LINES_AT on. grams(n, shift) hashes the n bytes of lines as the JavaScript loop does.
+// Memory layout: the hex-gram bit array at [0, 2048), the other grams' at [2048, 4096), a 256-byte
+// table of the lowercase hex digits, the lines from LINES_AT on. grams(n, shift) hashes the n bytes of lines as the JavaScript loop does.
 
 /** Bytes of each bit array (2^14 bits, gram-filter.ts's BUILD_BITS_LOG2). */
 export const WASM_BITS_BYTES = 2048;
-const LINES_AT = 2 * WASM_BITS_BYTES;
+/** 256 bytes: 1 for the lowercase hex digits' codes. */
+const HEX_TABLE_AT = 2 * WASM_BITS_BYTES;
+const LINES_AT = HEX_TABLE_AT + 256;
 const PAGE = 65536;
 
 const op = {
@@ -85,26 +87,17 @@ const ADDR = 7;
 const MULTIPLIER = 0x9e3779b1 | 0;
 
 function gramsBody(): number[] {
-  const get = (l: number) => [op.localGet, l];
-  const set = (l: number) => [op.localSet, l];
-  const c = (v: number) => [op.i32Const, ...sleb(v)];
-  const code = [
-    op.block, VOID,
-    op.loop, VOID,
-    // while (i < n)
-    ...get(I), ...get(N), op.geU, op.brIf, 1,
-    // b = lines[i]
+  const get = (l: number): number[] => [op.localGet, l];
+  const set = (l: number): number[] => [op.localSet, l];
+  const c = (v: number): number[] => [op.i32Const, ...sleb(v)];
+  // b = lines[i]; g = (g << 8) | b; hm = ((hm << 1) | isLowerHex[b]) & 15
+  const shiftIn = [
     ...get(I), op.load8u, 0, ...uleb(LINES_AT), ...set(B),
-    // g = (g << 8) | b
     ...get(G), ...c(8), op.shl, ...get(B), op.or, ...set(G),
-    // hm = ((hm << 1) | isLowerHex(b)) & 15
-    ...get(HM), ...c(1), op.shl,
-    ...get(B), ...c(48), op.sub, ...c(10), op.ltU,
-    ...get(B), ...c(97), op.sub, ...c(6), op.ltU,
-    op.or, op.or, ...c(15), op.and, ...set(HM),
-    // once a whole gram is in g
-    ...get(I), ...c(3), op.geU,
-    op.if, VOID,
+    ...get(HM), ...c(1), op.shl, ...get(B), op.load8u, 0, ...uleb(HEX_TABLE_AT), op.or, ...c(15), op.and, ...set(HM),
+  ];
+  const next = [...get(I), ...c(1), op.add, ...set(I)];
+  const setBit = [
     // idx = (g * multiplier) >>> shift
     ...get(G), ...c(MULTIPLIER), op.mul, ...get(SHIFT), op.shrU, ...set(IDX),
     // addr = (idx >>> 3) + (hm == 15 ? 0 : 2048)
@@ -115,9 +108,36 @@ function gramsBody(): number[] {
     ...get(ADDR), op.load8u, 0, 0,
     ...c(1), ...get(IDX), ...c(7), op.and, op.shl, op.or,
     op.store8, 0, 0,
+  ];
+  const code = [
+    op.block, VOID, // done
+    op.block, VOID, // the first three bytes only fill the gram
+    op.loop, VOID,
+    ...get(I), ...c(3), op.geU, op.brIf, 1,
+    ...get(I), ...get(N), op.geU, op.brIf, 2,
+    ...shiftIn,
+    ...next,
+    op.br, 0,
     op.end,
-    // i++
-    ...get(I), ...c(1), op.add, ...set(I),
+    op.end,
+    // two bytes a round while two are left, then the last one
+    op.block, VOID,
+    op.loop, VOID,
+    ...get(I), ...c(1), op.add, ...get(N), op.geU, op.brIf, 1,
+    ...shiftIn,
+    ...setBit,
+    ...next,
+    ...shiftIn,
+    ...setBit,
+    ...next,
+    op.br, 0,
+    op.end,
+    op.end,
+    op.loop, VOID,
+    ...get(I), ...get(N), op.geU, op.brIf, 1,
+    ...shiftIn,
+    ...setBit,
+    ...next,
     op.br, 0,
     op.end,
     op.end,
@@ -156,7 +176,10 @@ let instance: GramsExports | null | undefined;
 function load(): GramsExports | null {
   if (instance === undefined) {
     try {
-      instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes())).exports as unknown as GramsExports;
+      const exports = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes())).exports as unknown as GramsExports;
+      const table = new Uint8Array(exports.mem.buffer, HEX_TABLE_AT, 256);
+      for (const ch of '0123456789abcdef') table[ch.charCodeAt(0)] = 1;
+      instance = exports;
     } catch {
       instance = null;
     }
@@ -174,8 +197,8 @@ export function hashGramsWasm(lines: Uint8Array, shift: number): { hex: Uint8Arr
   const needed = LINES_AT + lines.length;
   if (wasm.mem.buffer.byteLength < needed) wasm.mem.grow(Math.ceil((needed - wasm.mem.buffer.byteLength) / PAGE));
   const mem = new Uint8Array(wasm.mem.buffer);
-  mem.fill(0, 0, LINES_AT);
+  mem.fill(0, 0, HEX_TABLE_AT);
   mem.set(lines, LINES_AT);
   wasm.grams(lines.length, shift);
-  return { hex: mem.slice(0, WASM_BITS_BYTES), other: mem.slice(WASM_BITS_BYTES, LINES_AT) };
+  return { hex: mem.slice(0, WASM_BITS_BYTES), other: mem.slice(WASM_BITS_BYTES, HEX_TABLE_AT) };
 }
