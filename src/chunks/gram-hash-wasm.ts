@@ -1,77 +1,18 @@
 // The inner loop of building a block's gram filter (gram-filter.ts), as a small WebAssembly function:
 // the same hashed 4-grams set the same bits as the JavaScript loop, about three times faster, with no
-// bounds check per byte. The module is assembled here from named opcodes (no binary is checked in) and
-// compiled once; without WebAssembly the JavaScript loop runs. Pure: bytes in, bit arrays out.
+// bounds check per byte. The module is assembled from named opcodes (wasm/assembler.ts; no binary is
+// checked in) and compiled once; without WebAssembly the JavaScript loop runs. Pure: bytes in, bit arrays out.
 //
 // Memory layout: the hex-gram bit array at [0, 2048), the other grams' at [2048, 4096), a 256-byte
-// table of the lowercase hex digits, the lines from LINES_AT on. grams(n, shift) hashes the n bytes of lines as the JavaScript loop does.
+// table of the lowercase hex digits, the lines from LINES_AT on. grams(n, shift) hashes the n bytes of
+// lines as the JavaScript loop does.
+import { assembleModule, ensureMemory, get, i32, instantiate, op, set, uleb, VOID, type WasmMemory } from '../wasm/assembler.js';
 
 /** Bytes of each bit array (2^14 bits, gram-filter.ts's BUILD_BITS_LOG2). */
 export const WASM_BITS_BYTES = 2048;
 /** 256 bytes: 1 for the lowercase hex digits' codes. */
 const HEX_TABLE_AT = 2 * WASM_BITS_BYTES;
 const LINES_AT = HEX_TABLE_AT + 256;
-const PAGE = 65536;
-
-const op = {
-  block: 0x02,
-  loop: 0x03,
-  if: 0x04,
-  end: 0x0b,
-  br: 0x0c,
-  brIf: 0x0d,
-  select: 0x1b,
-  localGet: 0x20,
-  localSet: 0x21,
-  localTee: 0x22,
-  load8u: 0x2d,
-  store8: 0x3a,
-  i32Const: 0x41,
-  eq: 0x46,
-  ltU: 0x49,
-  geU: 0x4f,
-  add: 0x6a,
-  sub: 0x6b,
-  mul: 0x6c,
-  and: 0x71,
-  or: 0x72,
-  shl: 0x74,
-  shrU: 0x76,
-} as const;
-const VOID = 0x40;
-const I32 = 0x7f;
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
-
-function name(s: string): number[] {
-  return [...uleb(s.length), ...Buffer.from(s, 'latin1')];
-}
 
 /** Parameters and locals of grams(). */
 const N = 0;
@@ -86,10 +27,8 @@ const ADDR = 7;
 /** The gram hash multiplier (gram-filter.ts) as a signed 32-bit constant. */
 const MULTIPLIER = 0x9e3779b1 | 0;
 
-function gramsBody(): number[] {
-  const get = (l: number): number[] => [op.localGet, l];
-  const set = (l: number): number[] => [op.localSet, l];
-  const c = (v: number): number[] => [op.i32Const, ...sleb(v)];
+function gramsCode(): number[] {
+  const c = i32;
   // b = lines[i]; g = (g << 8) | b; hm = ((hm << 1) | isLowerHex[b]) & 15
   const shiftIn = [
     ...get(I), op.load8u, 0, ...uleb(LINES_AT), ...set(B),
@@ -141,48 +80,25 @@ function gramsBody(): number[] {
     op.br, 0,
     op.end,
     op.end,
-    op.end,
   ];
-  const locals = [1, 6, I32];
-  const body = [...locals, ...code];
-  return [...uleb(body.length), ...body];
+  return code;
 }
-
-function moduleBytes(): Uint8Array {
-  const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, 0x60, 2, I32, I32, 0]),
-    ...section(3, [1, 0]),
-    ...section(5, [1, 0x00, 1]),
-    ...section(7, [2, ...name('grams'), 0x00, 0, ...name('mem'), 0x02, 0]),
-    ...section(10, [1, ...gramsBody()]),
-  ];
-  return Uint8Array.from(bytes);
-}
-
-/** The parts of the WebAssembly API used here (the project's TypeScript libraries do not declare it). */
-declare const WebAssembly: {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: object };
-};
 
 interface GramsExports {
   grams(n: number, shift: number): void;
-  mem: { buffer: ArrayBuffer; grow(pages: number): number };
+  mem: WasmMemory;
 }
 
 let instance: GramsExports | null | undefined;
 
 function load(): GramsExports | null {
   if (instance === undefined) {
-    try {
-      const exports = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes())).exports as unknown as GramsExports;
+    const exports = instantiate<GramsExports>(assembleModule([{ name: 'grams', params: 2, results: 0, locals: 6, code: gramsCode() }]));
+    if (exports !== undefined) {
       const table = new Uint8Array(exports.mem.buffer, HEX_TABLE_AT, 256);
       for (const ch of '0123456789abcdef') table[ch.charCodeAt(0)] = 1;
-      instance = exports;
-    } catch {
-      instance = null;
     }
+    instance = exports ?? null;
   }
   return instance;
 }
@@ -194,8 +110,7 @@ function load(): GramsExports | null {
 export function hashGramsWasm(lines: Uint8Array, shift: number): { hex: Uint8Array; other: Uint8Array } | undefined {
   const wasm = load();
   if (wasm === null) return undefined;
-  const needed = LINES_AT + lines.length;
-  if (wasm.mem.buffer.byteLength < needed) wasm.mem.grow(Math.ceil((needed - wasm.mem.buffer.byteLength) / PAGE));
+  ensureMemory(wasm.mem, LINES_AT + lines.length);
   const mem = new Uint8Array(wasm.mem.buffer);
   mem.fill(0, 0, HEX_TABLE_AT);
   mem.set(lines, LINES_AT);
