@@ -1,6 +1,8 @@
 // Snappy block-format decompression with Go snappy's validation and error texts ("snappy: corrupt
 // input"). Pure: no I/O; never allocates more than a valid stream could expand to.
 
+import { decodeSnappyTagsWasm } from './snappy-wasm.js';
+
 export const SNAPPY_CORRUPT = 'snappy: corrupt input';
 
 export class SnappyError extends Error {}
@@ -30,11 +32,19 @@ export function snappyDecodedLength(src: Uint8Array): [number, number] {
   throw new SnappyError(SNAPPY_CORRUPT);
 }
 
-/** Decompresses a whole snappy block (Go snappy.Decode); throws SnappyError when it is not valid. */
-export function decodeSnappyBlock(src: Buffer): Buffer {
+/**
+ * Decompresses a whole snappy block (Go snappy.Decode); throws SnappyError when it is not valid. The
+ * tags are expanded in WebAssembly (snappy-wasm.ts) unless `useWasm` is false or it is unavailable.
+ */
+export function decodeSnappyBlock(src: Buffer, useWasm = true): Buffer {
   const [length, header] = snappyDecodedLength(src);
   // A stream claiming more output than its tags can produce is corrupt; say so before allocating.
   if (length > Math.ceil((src.length - header) * MAX_EXPANSION)) throw new SnappyError(SNAPPY_CORRUPT);
+  if (useWasm) {
+    const fast = decodeSnappyTagsWasm(src, header, length);
+    if (fast === false) throw new SnappyError(SNAPPY_CORRUPT);
+    if (fast !== undefined) return fast;
+  }
   const dst = Buffer.allocUnsafe(length);
   let s = header;
   let d = 0;
