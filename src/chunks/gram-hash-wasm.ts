@@ -48,6 +48,8 @@ function gramsCode(): number[] {
     ...c(1), ...get(IDX), ...c(7), op.and, op.shl, op.or,
     op.store8, 0, 0,
   ];
+  /** One byte: into the gram, its bit set, on to the next. */
+  const step = [...shiftIn, ...setBit, ...next];
   const code = [
     op.block, VOID, // done
     op.block, VOID, // the first three bytes only fill the gram
@@ -63,20 +65,14 @@ function gramsCode(): number[] {
     op.block, VOID,
     op.loop, VOID,
     ...get(I), ...c(1), op.add, ...get(N), op.geU, op.brIf, 1,
-    ...shiftIn,
-    ...setBit,
-    ...next,
-    ...shiftIn,
-    ...setBit,
-    ...next,
+    ...step,
+    ...step,
     op.br, 0,
     op.end,
     op.end,
     op.loop, VOID,
     ...get(I), ...get(N), op.geU, op.brIf, 1,
-    ...shiftIn,
-    ...setBit,
-    ...next,
+    ...step,
     op.br, 0,
     op.end,
     op.end,

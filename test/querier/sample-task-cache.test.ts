@@ -2,9 +2,9 @@
 // keeps no extractor of a read that is over; a task of a read that is over is refused.
 import { describe, expect, it, vi } from 'vitest';
 import { MemChunk } from '../../src/chunks/index.js';
-import type { SeriesSamples } from '../../src/logql/contracts.js';
-import { CancelledError, type Labels } from '../../src/model/index.js';
+import { CancelledError } from '../../src/model/index.js';
 import { dropEndedExtractors, endScope, runSampleTask, taskScope, type SampleTask } from '../../src/querier/sample-task.js';
+import { EXPR, labels, SEC, shape, T0 } from './sample-fixtures.js';
 
 // Counts the compilations without touching the code under test.
 const calls = vi.hoisted(() => ({ parse: 0, build: 0 }));
@@ -17,14 +17,6 @@ vi.mock('../../src/logql/syntax/index.js', async (importOriginal) => {
   return { ...mod, parseExpr: (...a: Parameters<typeof mod.parseExpr>) => (calls.parse++, mod.parseExpr(...a)) };
 });
 
-const T0 = 1_700_000_000_000_000_000n;
-const SEC = 1_000_000_000n;
-const EXPR = 'rate({namespace="prod"} | logfmt | duration > 500ms [5m])';
-
-const labels = (app: string): Labels => [
-  { name: 'app', value: app },
-  { name: 'namespace', value: 'prod' },
-];
 
 function chunk(seed: number): Uint8Array {
   const c = new MemChunk({ blockSize: 2048, targetSize: 0, codec: 'gzip' });
@@ -36,7 +28,6 @@ function task(app: string, scope?: SampleTask['scope'], expr = EXPR): SampleTask
   return { expr, outer: { labels: ['app'], without: false }, start: T0, end: T0 + 300n * SEC, hashLines: false, series: [{ labels: labels(app), chunks: [chunk(app.length)] }], scope };
 }
 
-const shape = (list: SeriesSamples[]) => list.map((s) => ({ key: s.labels.key, offsets: [...s.offsets], values: [...s.values] }));
 
 describe('sample task compilation', () => {
   it('compiles a read once for all its tasks and gives the samples of an uncached run', () => {

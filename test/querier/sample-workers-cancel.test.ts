@@ -2,19 +2,11 @@
 // once: its running task stops, its queued tasks are skipped, and the pool serves later reads.
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemChunk } from '../../src/chunks/index.js';
-import type { SeriesSamples } from '../../src/logql/contracts.js';
-import { CancelledError, TimeoutError, type Labels } from '../../src/model/index.js';
+import { CancelledError, TimeoutError } from '../../src/model/index.js';
 import { endScope, runSampleTask, taskScope, type SampleTask } from '../../src/querier/sample-task.js';
 import { SampleWorkerPool } from '../../src/querier/sample-workers.js';
+import { EXPR, labels, SEC, shape, T0 } from './sample-fixtures.js';
 
-const T0 = 1_700_000_000_000_000_000n;
-const SEC = 1_000_000_000n;
-const EXPR = 'rate({namespace="prod"} | logfmt | duration > 500ms [5m])';
-
-const labels = (app: string): Labels => [
-  { name: 'app', value: app },
-  { name: 'namespace', value: 'prod' },
-];
 
 function chunk(seed: number, lines: number): Uint8Array {
   const c = new MemChunk({ blockSize: 64 * 1024, targetSize: 0, codec: 'gzip' });
@@ -29,7 +21,6 @@ function task(series: number, lines: number, scope?: SampleTask['scope']): Sampl
   return { expr: EXPR, outer: { labels: ['app'], without: false }, start: T0, end: T0 + 3600n * SEC, hashLines: false, series: list, scope };
 }
 
-const shape = (list: SeriesSamples[]) => list.map((s) => ({ key: s.labels.key, offsets: [...s.offsets], values: [...s.values] }));
 
 const pools: SampleWorkerPool[] = [];
 afterAll(() => Promise.all(pools.map((p) => p.close())));
