@@ -3,7 +3,7 @@
 import { isValidLabelName } from '../../model/labels.js';
 import type { Extraction } from '../ast.js';
 import { ERR_JSON, PipelineBuildError } from './errors.js';
-import { JsonType, lookupPath, objectEachKey, unescapeJson, type JsonPathStep, type JsonValue } from './json-scan.js';
+import { JsonType, lookupPath, objectEachKey, objectEachKeyPlain, unescapeJson, type JsonPathStep, type JsonValue } from './json-scan.js';
 import { childName, extractedName, isLabelNameAt, nameIndexAt } from './label-names.js';
 import { Category, type LabelsBuilder } from './labels-builder.js';
 import type { ParserHints } from './parser-hints.js';
@@ -27,11 +27,14 @@ export class JsonParserStage implements Stage {
   private line = '';
   private lbs!: LabelsBuilder;
   private hints: ParserHints | undefined;
+  /** The line is printable ASCII without a backslash: keys are scanned natively and sized up before slicing. */
+  private plain = false;
   /** Flattened name of the object being visited ("" at the top level). */
   private prefix = '';
   /** prefix → key → label name. */
   private readonly names = new Map<string, Map<string, string>>();
   private readonly onKey = (ks: number, ke: number, unescaped: string | undefined, v: JsonValue): string | undefined => this.visitKey(ks, ke, unescaped, v);
+  readonly usesPrintableLines = true;
 
   process(_ts: bigint, line: string, lbs: LabelsBuilder): string | undefined {
     const hints = lbs.hints;
@@ -40,7 +43,8 @@ export class JsonParserStage implements Stage {
     this.lbs = lbs;
     this.hints = hints;
     this.prefix = '';
-    const err = objectEachKey(line, 0, line.length, this.onKey);
+    this.plain = hints?.required !== undefined && lbs.printableLine === line && line.indexOf('\\') < 0;
+    const err = this.plain ? objectEachKeyPlain(line, 0, line.length, this.onKey) : objectEachKey(line, 0, line.length, this.onKey);
     if (err === undefined || err === FOUND_ALL_LABELS) return line;
     if (err === LABEL_DOES_NOT_MATCH) return undefined;
     lbs.setParserErr(ERR_JSON, err);
@@ -55,9 +59,12 @@ export class JsonParserStage implements Stage {
     const names = this.hints?.requiredNames;
     if (names !== undefined && unescaped === undefined && this.prefix === '' && v.type !== JsonType.Object) {
       if (v.type !== JsonType.String && v.type !== JsonType.Number && v.type !== JsonType.Boolean) return undefined;
-      const i = nameIndexAt(this.line, ks, ke, names);
+      const line = this.line;
+      const i = nameIndexAt(line, ks, ke, names);
       if (i >= 0) return this.setLabel(names[i], v);
-      if (isLabelNameAt(this.line, ks, ke)) return undefined;
+      // A printable key without edge spaces keeps its length when sanitized (or gains a leading `_`).
+      if (this.plain && !this.hints!.asciiKeyMayBeRequired(line, ks, ke) && line.charCodeAt(ks) !== 0x20 && line.charCodeAt(ke - 1) !== 0x20) return undefined;
+      if (isLabelNameAt(line, ks, ke)) return undefined;
     }
     return this.visit(unescaped ?? this.line.slice(ks, ke), v);
   }
@@ -75,7 +82,7 @@ export class JsonParserStage implements Stage {
         // Loki does not descend into objects no required label lives under (their errors go unseen).
         if (hints !== undefined && !hints.shouldExtractPrefix(prefix)) return undefined;
         this.prefix = prefix;
-        const err = objectEachKey(this.line, v.start, v.end, this.onKey);
+        const err = this.plain ? objectEachKeyPlain(this.line, v.start, v.end, this.onKey) : objectEachKey(this.line, v.start, v.end, this.onKey);
         this.prefix = parent;
         return err;
       }

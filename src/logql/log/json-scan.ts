@@ -220,6 +220,62 @@ export function objectEachKey(s: string, start: number, end: number, cb: ObjectK
   return JSON_ERRORS.malformedObject;
 }
 
+/**
+ * objectEachKey for text known to hold no backslash and no whitespace but spaces (a printable ASCII
+ * line without `\\`): every quote opens or closes a string, so string ends are found natively. Same
+ * callbacks, values and error texts as objectEachKey on such text.
+ */
+export function objectEachKeyPlain(s: string, start: number, end: number, cb: ObjectKeyCallback): string | undefined {
+  let off = nextSpaceless(s, start, end);
+  if (off < 0 || s.charCodeAt(off) !== 0x7b) return JSON_ERRORS.malformedObject;
+  off = nextSpaceless(s, off + 1, end);
+  if (off < 0) return JSON_ERRORS.malformedJson;
+  if (s.charCodeAt(off) === 0x7d) return undefined;
+  const v = newValue();
+  while (off < end) {
+    const c = s.charCodeAt(off);
+    if (c === 0x7d) return undefined;
+    if (c !== 0x22) return JSON_ERRORS.malformedObject;
+    const keyStart = off + 1;
+    const keyEnd = quoteAt(s, keyStart, end);
+    if (keyEnd < 0) return JSON_ERRORS.malformedJson;
+    off = nextSpaceless(s, keyEnd + 1, end);
+    if (off < 0 || s.charCodeAt(off) !== 0x3a) return JSON_ERRORS.malformedJson;
+    off = nextSpaceless(s, off + 1, end);
+    if (off >= 0 && s.charCodeAt(off) === 0x22) {
+      const close = quoteAt(s, off + 1, end);
+      if (close < 0) return JSON_ERRORS.malformedString;
+      setValue(v, JsonType.String, off + 1, close, close + 1);
+    } else {
+      const bad = getValue(s, off < 0 ? end : off, end, v);
+      if (bad !== undefined) return bad;
+    }
+    const next = v.next;
+    const err = cb(keyStart, keyEnd, undefined, v);
+    if (err !== undefined) return err;
+    off = nextSpaceless(s, next, end);
+    if (off < 0) return JSON_ERRORS.malformedArray;
+    const d = s.charCodeAt(off);
+    if (d === 0x7d) return undefined;
+    if (d !== 0x2c) return JSON_ERRORS.malformedObject;
+    off = nextSpaceless(s, off + 1, end);
+    if (off < 0) return JSON_ERRORS.malformedArray;
+  }
+  return JSON_ERRORS.malformedObject;
+}
+
+/** Index of the first quote in s[i, end), or -1. */
+function quoteAt(s: string, i: number, end: number): number {
+  const q = s.indexOf('"', i);
+  return q < end ? q : -1;
+}
+
+/** nextToken for text whose only whitespace is the space. */
+function nextSpaceless(s: string, i: number, end: number): number {
+  for (; i < end; i++) if (s.charCodeAt(i) !== 0x20) return i;
+  return -1;
+}
+
 /** The index-th element of the array starting at the first token in [start, end), if present. */
 function arrayElement(s: string, start: number, end: number, index: number): JsonValue | undefined {
   let off = nextToken(s, start, end);

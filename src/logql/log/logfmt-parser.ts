@@ -307,7 +307,7 @@ export class LogfmtParserStage implements Stage {
     const names = hints.requiredNames!;
     const i = nameIndexAt(line, start, end, names);
     if (i >= 0) return names[i];
-    if (ascii && !hints.asciiKeyMayBeRequired(end - start)) return undefined;
+    if (ascii && !hints.asciiKeyMayBeRequired(line, start, end)) return undefined;
     if (isLabelNameAt(line, start, end)) return undefined;
     const name = this.sanitized(line.slice(start, end));
     return name.length === 0 || hints.requiredIndex(name) < 0 ? undefined : name;

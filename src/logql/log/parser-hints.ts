@@ -19,8 +19,12 @@ export class ParserHints {
   private readonly prefixes = new Map<string, boolean>();
   /** The required labels that are valid label names: a key equal to one needs no sanitizing. */
   readonly requiredNames: readonly string[] | undefined;
-  /** By length L: whether an ASCII key of L characters can sanitize to a required label (L or L + 1 long). */
-  private readonly asciiKeyLengths: Uint8Array | undefined;
+  /**
+   * At L * 128 + c: whether an ASCII key of L characters starting with character c can sanitize to a
+   * required label (1 or 0). Length 0 is left to the caller.
+   */
+  private readonly asciiKeyStarts: Uint8Array | undefined;
+  private readonly longestRequired: number = 0;
 
   constructor(
     /** Labels parsers may add; undefined: every label. Holds `x` for every required `x_extracted`. */
@@ -32,22 +36,34 @@ export class ParserHints {
   ) {
     this.requiredNames = required?.filter(isValidLabelName);
     if (required !== undefined) {
-      const lengths = new Uint8Array(Math.max(0, ...required.map((r) => r.length)) + 1);
+      // Sanitizing keeps name characters, turns others into `_` and puts `_` before a leading digit.
+      this.longestRequired = Math.max(0, ...required.map((r) => r.length));
+      const starts = new Uint8Array((this.longestRequired + 1) * 128);
       for (const r of required) {
-        lengths[r.length] = 1;
-        if (r.length > 0) lengths[r.length - 1] = 1;
+        const l = r.length;
+        if (l === 0) continue;
+        const c = r.charCodeAt(0);
+        if (c === 0x5f) {
+          starts.fill(1, l * 128, (l + 1) * 128);
+          if (l > 1) starts.fill(1, (l - 1) * 128 + 0x30, (l - 1) * 128 + 0x3a);
+        } else if (c < 128) starts[l * 128 + c] = 1;
       }
-      this.asciiKeyLengths = lengths;
+      this.asciiKeyStarts = starts;
     }
   }
 
   /**
-   * False when no ASCII key of `length` characters can become a required label: sanitizing such a key
-   * maps each character to one and at most prefixes `_` (ASCII keys hold no characters Go's TrimSpace removes).
+   * False when the ASCII key s[start, end) cannot become a required label, by its length and first
+   * character: sanitizing maps each character to one and at most prefixes `_`. The key must hold no
+   * character Go's TrimSpace removes (none at its edges).
    */
-  asciiKeyMayBeRequired(length: number): boolean {
-    const l = this.asciiKeyLengths;
-    return l === undefined || (length < l.length && l[length] === 1);
+  asciiKeyMayBeRequired(s: string, start: number, end: number): boolean {
+    const t = this.asciiKeyStarts;
+    const length = end - start;
+    if (t === undefined || length === 0) return true;
+    if (length > this.longestRequired) return false;
+    const c = s.charCodeAt(start);
+    return c >= 128 || t[length * 128 + c] === 1;
   }
 
   /** Index of `name` among the required labels, or -1. */
