@@ -80,6 +80,9 @@ function checkAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw abortError(signal);
 }
 
+/** How many series' chunks selectLogs fetches ahead of the one it reads. */
+export const PREFETCH_SERIES = 8;
+
 /** Reads flushed chunks of matching series from the store. */
 export class StoreSource {
   private mostHeld = 0;
@@ -149,12 +152,23 @@ export class StoreSource {
       const from = backward ? (near - width > p.start ? near - width : p.start) : near;
       const through = backward ? near : near + width < p.end ? near + width : p.end;
       near = backward ? from : through;
-      for (const s of series) {
-        const refs = s.refs.filter((r) => r.through >= from && r.from < through);
-        if (!refs.length) continue;
+      const todo = series.map((s) => ({ labels: s.labels, refs: s.refs.filter((r) => r.through >= from && r.from < through) })).filter((s) => s.refs.length > 0);
+      // The next few series' chunks are fetched while this one is read (a series' chunks are its own).
+      const fetched: Promise<void>[] = [];
+      const prefetch = (i: number): void => {
+        if (i >= todo.length || fetched[i] !== undefined) return;
+        const missing = todo[i].refs.filter((r) => !loaded.has(r.key));
+        const done = missing.length === 0 ? Promise.resolve() : this.load(missing).then((cs) => cs.forEach((c, k) => loaded.set(missing[k].key, c)));
+        // Awaited in turn; a failure nobody reaches (the read stopped first) is not unhandled.
+        done.catch(() => undefined);
+        fetched[i] = done;
+      };
+      for (let i = 0; i < todo.length; i++) {
+        const s = todo[i];
+        const refs = s.refs;
         checkAborted(this.signal);
-        const missing = refs.filter((r) => !loaded.has(r.key));
-        if (missing.length) (await this.load(missing)).forEach((c, i) => loaded.set(missing[i].key, c));
+        for (let k = i; k < i + PREFETCH_SERIES; k++) prefetch(k);
+        await fetched[i];
         if (loaded.size > this.mostHeld) this.mostHeld = loaded.size;
         const chunks = refs.map((r) => loaded.get(r.key)!);
         // Later windows lie beyond this one's far edge: they overlap only the chunks that reach past it.
