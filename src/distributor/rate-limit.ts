@@ -15,10 +15,19 @@ interface Bucket {
   last: number | undefined;
 }
 
+/** Bucket count at which full buckets are first swept out (then twice what is left, at least this). */
+const SWEEP_AT = 1024;
+
 export class IngestionRateLimiter {
   private readonly buckets = new Map<string, Bucket>();
+  private sweepAt = SWEEP_AT;
 
   constructor(private readonly limitsFor: (tenant: string) => Limits) {}
+
+  /** Tenants with a bucket kept (diagnostics, tests). */
+  get size(): number {
+    return this.buckets.size;
+  }
 
   /** The tenant's rate limit in bytes per second. */
   limit(tenant: string): number {
@@ -48,6 +57,15 @@ export class IngestionRateLimiter {
     return Math.min(bucket.burst, bucket.tokens + elapsed * bucket.rate);
   }
 
+  /**
+   * Forgets the buckets that have refilled completely: a new bucket starts full, so pushes see the
+   * same limit, and tenant names a client makes up cannot grow the map without bound.
+   */
+  private sweep(t: number): void {
+    for (const [tenant, b] of this.buckets) if (this.tokensAt(b, t) >= b.burst) this.buckets.delete(tenant);
+    this.sweepAt = Math.max(SWEEP_AT, 2 * this.buckets.size);
+  }
+
   /** The tenant's bucket, following limit changes the way x/time/rate's SetLimitAt/SetBurstAt do. */
   private bucket(tenant: string, t: number): Bucket {
     const limits = this.limitsFor(tenant);
@@ -55,6 +73,7 @@ export class IngestionRateLimiter {
     const burst = Math.trunc(limits.ingestion_burst_size_mb * BYTES_IN_MB);
     let bucket = this.buckets.get(tenant);
     if (bucket === undefined) {
+      if (this.buckets.size >= this.sweepAt) this.sweep(t);
       bucket = { rate, burst, tokens: 0, last: undefined };
       this.buckets.set(tenant, bucket);
     } else if (bucket.rate !== rate || bucket.burst !== burst) {

@@ -52,6 +52,21 @@ describe('IngestionRateLimiter', () => {
     expect(rl.allow('t', MiB, T0 + 2n * SECOND)).toBe(true);
   });
 
+  it('forgets refilled buckets once many tenants have pushed, and limits stay the same', () => {
+    const rl = limiter();
+    // Tenant "busy" has spent its burst and refills at 4 MiB/s.
+    expect(rl.allow('busy', 6 * MiB, T0)).toBe(true);
+    // Tenant names a client makes up, each pushing a little.
+    for (let i = 0; i < 10_000; i++) expect(rl.allow(`made-up-${i}`, 1024, T0 + BigInt(i) * (SECOND / 10_000n))).toBe(true);
+    expect(rl.size).toBeLessThan(2_100);
+    // Half a second on, "busy" holds 2 MiB: its bucket was kept, not started anew.
+    expect(rl.allow('busy', 2 * MiB + 1, T0 + SECOND / 2n)).toBe(false);
+    expect(rl.allow('busy', 2 * MiB, T0 + SECOND / 2n)).toBe(true);
+    // A forgotten tenant starts with a full burst, as its refilled bucket had.
+    expect(rl.allow('made-up-0', 6 * MiB, T0 + 2n * SECOND)).toBe(true);
+    expect(rl.allow('made-up-0', 1, T0 + 2n * SECOND)).toBe(false);
+  });
+
   it("throws Loki's 429 text from enforce()", () => {
     const rl = limiter();
     rl.enforce('tenant-1', 1, 6 * MiB, T0);
