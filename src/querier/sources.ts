@@ -75,6 +75,17 @@ function balancedGroups(series: readonly SeriesToRead[], n: number): SeriesToRea
   return groups.map((g) => g.series);
 }
 
+/**
+ * The width of selectLogs' next window, after windows covering `covered` ns gave `taken` of the
+ * `limit` entries: half again what their yield says the rest needs, and at least twice the last
+ * width (four times when nothing was taken: a rare match should not cost many rounds).
+ */
+export function nextWidth(width: bigint, covered: bigint, taken: number, limit: number): bigint {
+  if (taken === 0) return width * 4n;
+  const needed = (covered * BigInt(limit - taken) * 3n) / (2n * BigInt(taken));
+  return needed > width * 2n ? needed : width * 2n;
+}
+
 /** Throws abortError(signal) once the signal aborted. */
 function checkAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw abortError(signal);
@@ -140,17 +151,32 @@ export class StoreSource {
   async *selectLogs(p: SelectLogsParams, skip: Set<string>): AsyncGenerator<StreamResult[]> {
     checkAborted(this.signal);
     const series = (await this.seriesFor(p.matchers, p.start, p.end, skip)).filter((s) => s.refs.length > 0);
+    if (series.length === 0) return;
     const loaded = new Map<string, ReadableChunk>();
     let taken = 0;
     let entries = 0;
-    for (const s of series) for (const r of s.refs) entries += r.entries;
-    const span = p.end - p.start;
-    let width = entries > 2 * p.limit ? (span * BigInt(2 * p.limit)) / BigInt(entries) : span;
+    // Entries lie within [first, last] of the chunk refs: windows start at the data, not at the range's
+    // edge (a range ending at "now" usually ends after the newest stored entry), and size by its span.
+    let first = p.end;
+    let last = p.start;
+    for (const s of series)
+      for (const r of s.refs) {
+        entries += r.entries;
+        if (r.from < first) first = r.from;
+        if (r.through > last) last = r.through;
+      }
+    const lo = first > p.start ? first : p.start;
+    const hi = last + 1n < p.end ? last + 1n : p.end;
+    const span = hi - lo;
+    // The first window should hold about twice `limit` entries, or eight times when stages may drop
+    // entries (line filters usually keep few; each extra window re-reads the blocks at its edge).
+    const wanted = (p.pipeline.noop ? 2 : 8) * p.limit;
+    let width = entries > wanted ? (span * BigInt(wanted)) / BigInt(entries) : span;
     if (width < 1_000_000_000n) width = 1_000_000_000n;
     const backward = p.direction === 'backward';
-    for (let near = backward ? p.end : p.start; backward ? near > p.start : near < p.end; width *= 2n) {
-      const from = backward ? (near - width > p.start ? near - width : p.start) : near;
-      const through = backward ? near : near + width < p.end ? near + width : p.end;
+    for (let near = backward ? hi : lo; backward ? near > lo : near < hi; width = nextWidth(width, backward ? hi - near : near - lo, taken, p.limit)) {
+      const from = backward ? (near - width > lo ? near - width : lo) : near;
+      const through = backward ? near : near + width < hi ? near + width : hi;
       near = backward ? from : through;
       const todo = series.map((s) => ({ labels: s.labels, refs: s.refs.filter((r) => r.through >= from && r.from < through) })).filter((s) => s.refs.length > 0);
       // The next few series' chunks are fetched while this one is read (a series' chunks are its own).
