@@ -323,6 +323,8 @@ function samplesOfLines(
   let total = 0;
   for (const c of columns) total += c.offsetsNs.length;
   const wantsPrintable = params.extractor.usesPrintableLines === true;
+  // The samples are placed by their offsets; a timestamp object is made for stages that read it.
+  const readsTs = params.extractor.readsTimestamps !== false;
   for (const c of columns) {
     const { offsetsNs, bytes: sizes, metadata, mask } = c;
     const lines = c.lines as unknown as Utf8Slicing;
@@ -354,7 +356,7 @@ function samplesOfLines(
       bytes += size;
       md += mdBytes;
       const offset = offsetsNs[i];
-      if (offset !== prevOffset) {
+      if (offset !== prevOffset && readsTs) {
         prevOffset = offset;
         ts = c.baseTs + BigInt(offset);
       }

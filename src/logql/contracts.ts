@@ -47,6 +47,8 @@ export interface SampleExtractor {
   readonly compiledFrom?: { expr: RangeAggregationExpr; outer?: Grouping };
   /** Whether telling process() that a line is printable ASCII speeds it up (readers may then check blocks for it). */
   readonly usesPrintableLines?: boolean;
+  /** False when no stage reads an entry's timestamp: readers may then hand process() any timestamp. */
+  readonly readsTimestamps?: boolean;
 }
 
 export interface StreamSampleExtractor {

@@ -325,6 +325,17 @@ describe('store sample reads of line-reading queries', () => {
     expect(gotStats.decompressedLines).toBeLessThan(list.length);
   });
 
+  it('hand templates each entry its own timestamp (other stages are handed any)', () => {
+    const list = Array.from({ length: 60 }, (_, i) => ({ ts: T0 + BigInt(i) * 1_000_000_007n, line: `line ${i} took=${i}`, metadata: undefined }));
+    const query = 'sum by (at) (count_over_time({app="api"} | label_format at="{{ __timestamp__ | unixEpochNanos }}" [1m]))';
+    const parsed = parseExpr(query) as { expr: RangeAggregationExpr; grouping: Grouping };
+    const params = { expr: parsed.expr, matchers: [], extractor: buildSampleExtractor(parsed.expr, parsed.grouping), start: T0, end: T0 + 10n ** 12n };
+    expect(params.extractor.readsTimestamps).toBe(true);
+    expect(buildSampleExtractor((parseExpr('count_over_time({app="api"} | json | took > 3 [1m])') as RangeAggregationExpr)).readsTimestamps).toBe(false);
+    const got = readChunkSamples(STREAM, [storedChunk(list)], params, emptyChunkStats(), { head: false, dropDuplicates: true, byMetadata: true });
+    expect(got.map((s) => s.labels.key).sort()).toEqual(list.map((e) => `{at="${e.ts}"}`).sort());
+  });
+
   it('give hinted logfmt queries over printable and non-printable blocks what entry reads give', () => {
     const lines = (k: number) =>
       Array.from({ length: 120 }, (_, i) => ({

@@ -46,6 +46,7 @@ function compile(source: string, name: 'line' | 'label', error: (msg: string) =>
 const SIMPLE_KEY = /^\{\{(?:-\s)?\s*\.([A-Za-z_][A-Za-z0-9_]*)\s*(?:\s-)?\}\}$/;
 
 export class LineFormatStage implements Stage {
+  readonly readsTimestamp = true;
   private readonly template: CompiledTemplate;
   private readonly simpleKey: string | undefined;
   private readonly ctx = new EntryContext();
@@ -78,6 +79,7 @@ interface LabelFormatter {
 }
 
 export class LabelFormatStage implements Stage {
+  readonly readsTimestamp = true;
   private readonly formats: LabelFormatter[];
   private readonly ctx = new EntryContext();
 

@@ -65,12 +65,14 @@ class PlannedExtractor implements SampleExtractor {
   private readonly cache = new LabelsResultCache();
   private readonly streams = new LabelsMap<StreamSampleExtractor>();
   readonly usesPrintableLines: boolean;
+  readonly readsTimestamps: boolean;
 
   constructor(
     private readonly plan: ExtractionPlan,
     readonly compiledFrom: { expr: RangeAggregationExpr; outer?: Grouping },
   ) {
     this.usesPrintableLines = plan.hints?.required !== undefined && plan.stages.some((s) => s.usesPrintableLines === true);
+    this.readsTimestamps = plan.stages.some((s) => s.readsTimestamp === true);
   }
 
   forStream(streamLabels: Labels): StreamSampleExtractor {

@@ -14,4 +14,6 @@ export interface Stage {
   readonly earlyFilter?: EarlyLabelFilter;
   /** Under parser hints, the stage is faster on lines its reader marks printable ASCII (LabelsBuilder.printableLine). */
   readonly usesPrintableLines?: boolean;
+  /** The stage reads the entry's timestamp (templates); others are handed any timestamp. */
+  readonly readsTimestamp?: boolean;
 }
