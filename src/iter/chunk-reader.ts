@@ -45,6 +45,12 @@ export interface ChunkReadOptions {
    * aggregations read columns only. Off for an extractor that must see every line (one that hashes them).
    */
   byMetadata?: boolean;
+  /**
+   * Log reads: the range is one window of a limited read, sized to hold about what the query takes,
+   * so decoding all of it costs little more than stopping at the limit. Strictly disjoint chunks and
+   * blocks are then read from line columns, without entry iterators.
+   */
+  wholeRange?: boolean;
 }
 
 const utf8Length = (s: string): number => Buffer.byteLength(s, 'utf8');
@@ -172,12 +178,101 @@ export function readChunkLogs(
 ): StreamResult[] {
   const skipped = noneSkipped();
   const filter = filterFor(params.selector.stages, chunks, params.start, params.end, o);
-  let entries: Iterable<Entry> = chunkEntries(chunks, params.start, params.end, params.direction, filter, skipped);
-  if (o.dropDuplicates) entries = withoutDuplicates(entries, stats);
-  const res = logsOf(streamLabels, entries, params, stats, o.head, o.byMetadata === true);
+  const columns = o.wholeRange ? lineColumnsOf(chunks, params.start, params.end, filter, skipped) : undefined;
+  let res: StreamResult[];
+  if (columns !== undefined) res = logsOfLines(streamLabels, columns, params, stats, o);
+  else {
+    let entries: Iterable<Entry> = chunkEntries(chunks, params.start, params.end, params.direction, filter, skipped);
+    if (o.dropDuplicates) entries = withoutDuplicates(entries, stats);
+    res = logsOf(streamLabels, entries, params, stats, o.head, o.byMetadata === true);
+  }
   countRead(stats, o.head, skipped.lines, skipped.bytes, skipped.metadataBytes);
   countSkippedBlocks(o.head, skipped);
   return res;
+}
+
+/**
+ * logsOf over line columns (ascending, strictly disjoint blocks), walked in the query's direction:
+ * an entry object is made for each line taken; lines at one timestamp repeating an earlier one are
+ * dropped (with dropDuplicates) as withoutDuplicates does; a line's size is its stored length.
+ */
+function logsOfLines(streamLabels: Labels, columns: readonly LineColumns[], params: SelectLogsParams, stats: ChunkStats, o: ChunkReadOptions): StreamResult[] {
+  const pipeline = params.pipeline.forStream(streamLabels);
+  const noop = o.byMetadata === true && params.pipeline.noop;
+  const backward = params.direction === 'backward';
+  const groups = new Map<string, StreamResult>();
+  let lastMetadata: Labels | undefined | null = null;
+  let g: StreamResult | undefined;
+  let taken = 0;
+  let read = 0;
+  let bytes = 0;
+  let md = 0;
+  let mdOf: Labels | undefined | null = null;
+  let mdBytes = 0;
+  // withoutDuplicates' state: the first line at the current timestamp and the others.
+  let lastTs = -1n;
+  let first = '';
+  let others: string[] | undefined;
+  walk: for (let k = 0; k < columns.length; k++) {
+    const c = columns[backward ? columns.length - 1 - k : k];
+    const { offsetsNs, bytes: sizes, metadata, mask } = c;
+    const lines = c.lines as unknown as Utf8Slicing;
+    const n = offsetsNs.length;
+    let p = c.lineStart;
+    if (backward) for (let i = 0; i < n; i++) p += sizes[i];
+    let prevOffset = -1;
+    let ts = c.baseTs;
+    for (let j = 0; j < n; j++) {
+      const i = backward ? n - 1 - j : j;
+      const size = sizes[i];
+      const start = backward ? p - size : p;
+      p = backward ? start : p + size;
+      if (mask !== undefined && mask[i] === 0) continue;
+      const offset = offsetsNs[i];
+      if (offset !== prevOffset) {
+        prevOffset = offset;
+        ts = c.baseTs + BigInt(offset);
+      }
+      const line = lines.utf8Slice(start, start + size);
+      if (o.dropDuplicates) {
+        if (ts !== lastTs) {
+          lastTs = ts;
+          first = line;
+          others = undefined;
+        } else if (line === first || (others !== undefined && others.includes(line))) {
+          stats.totalDuplicates++;
+          continue;
+        } else (others ??= []).push(line);
+      }
+      const m = metadata === undefined ? undefined : metadata[i];
+      if (m !== mdOf) {
+        mdOf = m;
+        mdBytes = metadataBytes(m);
+      }
+      read++;
+      bytes += size;
+      md += mdBytes;
+      const e: Entry = { ts, line, metadata: m };
+      if (noop) {
+        if (m !== lastMetadata) {
+          lastMetadata = m;
+          const out = pipeline.process(ts, line, m);
+          g = out === undefined ? undefined : groupOfEntries(groups, out.labels);
+        }
+        if (g === undefined) continue;
+        stats.postFilterLines++;
+        g.entries.push(e);
+      } else {
+        const out = pipeline.process(ts, line, m);
+        if (!out) continue;
+        stats.postFilterLines++;
+        groupOfEntries(groups, out.labels).entries.push(out.line === line ? e : { ts, line: out.line, metadata: m });
+      }
+      if (++taken >= params.limit) break walk;
+    }
+  }
+  countRead(stats, o.head, read, bytes, md);
+  return [...groups.values()];
 }
 
 /**

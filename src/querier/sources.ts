@@ -199,7 +199,7 @@ export class StoreSource {
         const chunks = refs.map((r) => loaded.get(r.key)!);
         // Later windows lie beyond this one's far edge: they overlap only the chunks that reach past it.
         for (const r of refs) if (backward ? r.from >= from : r.through < through) loaded.delete(r.key);
-        const res = readChunkLogs(s.labels, chunks, { ...p, start: from, end: through }, this.stats.store.chunk, { head: false, dropDuplicates: true, byMetadata: true });
+        const res = readChunkLogs(s.labels, chunks, { ...p, start: from, end: through }, this.stats.store.chunk, { head: false, dropDuplicates: true, byMetadata: true, wholeRange: true });
         for (const r of res) taken += r.entries.length;
         if (res.length) yield res;
       }
