@@ -143,10 +143,10 @@ export class StoreSource {
   }
 
   /**
-   * Reads time windows from the query's far end across all series (the first sized to hold about
-   * twice `limit` entries by the chunk refs' entry counts, then doubling), and stops once a window
-   * completes with `limit` entries taken: older entries cannot make the result. A decoded chunk is
-   * kept only while a later window overlaps it.
+   * Reads time windows from the stored data's edge at the query's far end across all series (the
+   * first sized by the chunk refs' entry counts, later ones by what was taken; see nextWidth), and
+   * stops once a window completes with `limit` entries taken: older entries cannot make the result.
+   * A decoded chunk is kept only while a later window overlaps it.
    */
   async *selectLogs(p: SelectLogsParams, skip: Set<string>): AsyncGenerator<StreamResult[]> {
     checkAborted(this.signal);
