@@ -20,13 +20,6 @@ const TWO_POW_32 = 0x100000000;
 const INITIAL_ENTRIES = 64;
 const INITIAL_BYTES = 4096;
 
-function sameMetadata(a: Labels | undefined, b: Labels | undefined): boolean {
-  if (a === b) return true;
-  if (a === undefined || b === undefined || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i].name !== b[i].name || a[i].value !== b[i].value) return false;
-  return true;
-}
-
 /** The columns one head block (and its snapshots) share; appends only ever write past `count`. */
 interface Columns {
   ts: BigInt64Array;
@@ -151,7 +144,7 @@ export class HeadBlock implements EntryRun, HeadColumns {
     const bytes = text ? c.bytes.utf8Write(line, start) : copyBytes.call(line, c.bytes, start);
     const inOrder = n === 0 || ts >= this.highest;
     const at = inOrder ? n : this.rank(ts, true);
-    if (n > 0 && this.holdsDuplicate(at, ts, start, bytes, metadata)) return -1;
+    if (n > 0 && this.holdsDuplicate(at, ts, start, bytes)) return -1;
     c.ts[n] = ts;
     c.ends[n] = start + bytes;
     c.metadata[n] = metadata;
@@ -175,15 +168,18 @@ export class HeadBlock implements EntryRun, HeadColumns {
     return bytes;
   }
 
-  /** Whether an entry equal to (ts, line bytes at start..start+len, metadata) sits among the equal timestamps before time position `end`. */
-  private holdsDuplicate(end: number, ts: bigint, start: number, len: number, metadata: Labels | undefined): boolean {
+  /**
+   * Whether an entry with timestamp `ts` and the line bytes at start..start+len sits among the equal
+   * timestamps before time position `end`. Structured metadata is not compared: like Loki's head
+   * block, a repeat of a line at its timestamp is dropped whatever metadata it carries.
+   */
+  private holdsDuplicate(end: number, ts: bigint, start: number, len: number): boolean {
     const c = this.cols;
     for (let i = end - 1; i >= 0; i--) {
       const a = this.at(i);
       if (c.ts[a] !== ts) return false;
       const s = this.lineStart(a);
-      if (c.ends[a] - s === len && c.bytes.compare(c.bytes, s, s + len, start, start + len) === 0 && sameMetadata(c.metadata[a], metadata))
-        return true;
+      if (c.ends[a] - s === len && c.bytes.compare(c.bytes, s, s + len, start, start + len) === 0) return true;
     }
     return false;
   }

@@ -139,7 +139,8 @@ export class IngesterStream {
 
   /** Whether an entry with e's line and metadata was accepted at lastTs. */
   private holdsAtLastTs(e: Entry): boolean {
-    for (const k of this.lastEntries) if (sameLine(k, e) && sameMetadata(k.metadata, e.metadata)) return true;
+    // Like Loki's stream, a repeat of the line at the last timestamp is dropped whatever its metadata.
+    for (const k of this.lastEntries) if (sameLine(k, e)) return true;
     return false;
   }
 
@@ -176,11 +177,4 @@ export class IngesterStream {
   }
 }
 
-/** Equal structured metadata; none and empty are the same. */
-function sameMetadata(a: Labels | undefined, b: Labels | undefined): boolean {
-  if (a === b) return true;
-  const n = a?.length ?? 0;
-  if (n !== (b?.length ?? 0)) return false;
-  for (let i = 0; i < n; i++) if (a![i].name !== b![i].name || a![i].value !== b![i].value) return false;
-  return true;
-}
+

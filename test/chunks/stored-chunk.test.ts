@@ -107,7 +107,7 @@ describe('StoredChunk round trip', () => {
   });
 
   it('round-trips a block whose lines are all empty', () => {
-    const entries: Entry[] = [0n, 1n, 1n, 5n].map((d, i) => ({ ts: T0 + d, line: '', metadata: i === 2 ? md({ a: 'b' }) : undefined }));
+    const entries: Entry[] = [0n, 1n, 2n, 5n].map((d, i) => ({ ts: T0 + d, line: '', metadata: i === 2 ? md({ a: 'b' }) : undefined }));
     const stored = roundTrip(chunkOf(entries));
     expect(readAll(stored)).toEqual(entries);
     expect([...stored.samples(FROM, THROUGH)].map((s) => s.bytes)).toEqual([0, 0, 0, 0]);

@@ -84,6 +84,20 @@ describe('ingester push rules', () => {
     expect(read(ing).map((e) => e.line)).toEqual(['a', 'b', 'c']);
   });
 
+  it('drops a repeat of a line at its timestamp whatever its structured metadata, as Loki does', async () => {
+    const { ing } = make();
+    const withMetadata = (trace: string): PushStream => {
+      const s = stream('{job="x"}', [[T, 'a']]);
+      s.entries[0].metadata = [{ name: 'trace_id', value: trace }];
+      return s;
+    };
+    await ing.push('fake', [withMetadata('1')]);
+    await ing.push('fake', [withMetadata('2')]);
+    await ing.push('fake', [stream('{job="x"}', [[T, 'a']])]);
+    const got = read(ing);
+    expect(got.map((e) => [e.line, e.metadata?.[0]?.value])).toEqual([['a', '1']]);
+  });
+
   it('with unordered_writes accepts entries within max_chunk_age/2 and refuses older ones as too far behind', async () => {
     const { ing } = make({ limits: { unordered_writes: true } });
     await ing.push('fake', [stream('{job="x"}', [[T + 3600n * S, 'newest']])]);
