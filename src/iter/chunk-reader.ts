@@ -15,6 +15,7 @@ import type {
   SelectLogsParams,
   SelectSamplesParams,
   SeriesSamples,
+  StreamPipeline,
   StreamResult,
 } from '../logql/contracts.js';
 import { SeriesSamplesBuilder, mergeSamples } from '../logql/engine/series-samples.js';
@@ -114,27 +115,34 @@ export function* chunkEntries(
   else for (let i = all.length - 1; i >= 0; i--) yield all[i];
 }
 
+/** Tells entries repeating one seen before at the same timestamp, met in time order (either way). */
+class RepeatCheck {
+  private lastTs = -1n;
+  // The first line at the current timestamp, and the others (rare: no array per entry).
+  private first = '';
+  private others: string[] | undefined;
+
+  /** Whether (ts, line) was seen before; counts it in `stats` if so, remembers it if not. */
+  repeats(ts: bigint, line: string, stats: ChunkStats): boolean {
+    if (ts !== this.lastTs) {
+      this.lastTs = ts;
+      this.first = line;
+      this.others = undefined;
+      return false;
+    }
+    if (line === this.first || (this.others !== undefined && this.others.includes(line))) {
+      stats.totalDuplicates++;
+      return true;
+    }
+    (this.others ??= []).push(line);
+    return false;
+  }
+}
+
 /** Drops entries equal to one already seen at the same timestamp (overlapping chunks of a stream). */
 function* withoutDuplicates(entries: Iterable<Entry>, stats: ChunkStats): Generator<Entry> {
-  let lastTs = -1n;
-  // The first line at the current timestamp, and the others (rare: no array per entry).
-  let first = '';
-  let others: string[] | undefined;
-  for (const e of entries) {
-    if (e.ts !== lastTs) {
-      lastTs = e.ts;
-      first = e.line;
-      others = undefined;
-      yield e;
-      continue;
-    }
-    if (e.line === first || (others !== undefined && others.includes(e.line))) {
-      stats.totalDuplicates++;
-      continue;
-    }
-    (others ??= []).push(e.line);
-    yield e;
-  }
+  const check = new RepeatCheck();
+  for (const e of entries) if (!check.repeats(e.ts, e.line, stats)) yield e;
 }
 
 /** Adds an entry's size to the stats of its side (memory or decompressed chunks). */
@@ -197,22 +205,14 @@ export function readChunkLogs(
  * dropped (with dropDuplicates) as withoutDuplicates does; a line's size is its stored length.
  */
 function logsOfLines(streamLabels: Labels, columns: readonly LineColumns[], params: SelectLogsParams, stats: ChunkStats, o: ChunkReadOptions): StreamResult[] {
-  const pipeline = params.pipeline.forStream(streamLabels);
-  const noop = o.byMetadata === true && params.pipeline.noop;
+  const logs = new StreamLogs(streamLabels, params, stats, o.byMetadata === true);
   const backward = params.direction === 'backward';
-  const groups = new Map<string, StreamResult>();
-  let lastMetadata: Labels | undefined | null = null;
-  let g: StreamResult | undefined;
-  let taken = 0;
   let read = 0;
   let bytes = 0;
   let md = 0;
   let mdOf: Labels | undefined | null = null;
   let mdBytes = 0;
-  // withoutDuplicates' state: the first line at the current timestamp and the others.
-  let lastTs = -1n;
-  let first = '';
-  let others: string[] | undefined;
+  const repeats = o.dropDuplicates ? new RepeatCheck() : undefined;
   walk: for (let k = 0; k < columns.length; k++) {
     const c = columns[backward ? columns.length - 1 - k : k];
     const { offsetsNs, bytes: sizes, metadata, mask } = c;
@@ -234,16 +234,7 @@ function logsOfLines(streamLabels: Labels, columns: readonly LineColumns[], para
         ts = c.baseTs + BigInt(offset);
       }
       const line = lines.utf8Slice(start, start + size);
-      if (o.dropDuplicates) {
-        if (ts !== lastTs) {
-          lastTs = ts;
-          first = line;
-          others = undefined;
-        } else if (line === first || (others !== undefined && others.includes(line))) {
-          stats.totalDuplicates++;
-          continue;
-        } else (others ??= []).push(line);
-      }
+      if (repeats !== undefined && repeats.repeats(ts, line, stats)) continue;
       const m = metadata === undefined ? undefined : metadata[i];
       if (m !== mdOf) {
         mdOf = m;
@@ -252,27 +243,11 @@ function logsOfLines(streamLabels: Labels, columns: readonly LineColumns[], para
       read++;
       bytes += size;
       md += mdBytes;
-      const e: Entry = { ts, line, metadata: m };
-      if (noop) {
-        if (m !== lastMetadata) {
-          lastMetadata = m;
-          const out = pipeline.process(ts, line, m);
-          g = out === undefined ? undefined : groupOfEntries(groups, out.labels);
-        }
-        if (g === undefined) continue;
-        stats.postFilterLines++;
-        g.entries.push(e);
-      } else {
-        const out = pipeline.process(ts, line, m);
-        if (!out) continue;
-        stats.postFilterLines++;
-        groupOfEntries(groups, out.labels).entries.push(out.line === line ? e : { ts, line: out.line, metadata: m });
-      }
-      if (++taken >= params.limit) break walk;
+      if (!logs.take({ ts, line, metadata: m })) break walk;
     }
   }
   countRead(stats, o.head, read, bytes, md);
-  return [...groups.values()];
+  return logs.result();
 }
 
 /**
@@ -539,33 +514,60 @@ function logsOf(
   head: boolean,
   byMetadata: boolean,
 ): StreamResult[] {
-  const pipeline = params.pipeline.forStream(streamLabels);
-  const noop = byMetadata && params.pipeline.noop;
-  const groups = new Map<string, StreamResult>();
-  // Without stages an entry keeps its line and its labels depend on its metadata object alone.
-  let lastMetadata: Labels | undefined | null = null;
-  let g: StreamResult | undefined;
-  let taken = 0;
+  const logs = new StreamLogs(streamLabels, params, stats, byMetadata);
   for (const e of entries) {
     countEntry(stats, head, e);
-    if (noop) {
-      if (e.metadata !== lastMetadata) {
-        lastMetadata = e.metadata;
-        const out = pipeline.process(e.ts, e.line, e.metadata);
-        g = out === undefined ? undefined : groupOfEntries(groups, out.labels);
-      }
-      if (g === undefined) continue;
-      stats.postFilterLines++;
-      g.entries.push(e);
-    } else {
-      const out = pipeline.process(e.ts, e.line, e.metadata);
-      if (!out) continue;
-      stats.postFilterLines++;
-      groupOfEntries(groups, out.labels).entries.push(out.line === e.line ? e : { ts: e.ts, line: out.line, metadata: e.metadata });
-    }
-    if (++taken >= params.limit) break;
+    if (!logs.take(e)) break;
   }
-  return [...groups.values()];
+  return logs.result();
+}
+
+/**
+ * One stream's log results, entry by entry in query order: the pipeline (with `byMetadata` and no
+ * stages, once per metadata object), grouping by output labels, and the query's limit.
+ */
+class StreamLogs {
+  private readonly pipeline: StreamPipeline;
+  private readonly noop: boolean;
+  private readonly groups = new Map<string, StreamResult>();
+  // Without stages an entry keeps its line and its labels depend on its metadata object alone.
+  private lastMetadata: Labels | undefined | null = null;
+  private g: StreamResult | undefined;
+  private taken = 0;
+
+  constructor(
+    streamLabels: Labels,
+    private readonly params: SelectLogsParams,
+    private readonly stats: ChunkStats,
+    byMetadata: boolean,
+  ) {
+    this.pipeline = params.pipeline.forStream(streamLabels);
+    this.noop = byMetadata && params.pipeline.noop;
+  }
+
+  /** Runs an entry through; false once `limit` entries have been taken. */
+  take(e: Entry): boolean {
+    if (this.noop) {
+      if (e.metadata !== this.lastMetadata) {
+        this.lastMetadata = e.metadata;
+        const out = this.pipeline.process(e.ts, e.line, e.metadata);
+        this.g = out === undefined ? undefined : groupOfEntries(this.groups, out.labels);
+      }
+      if (this.g === undefined) return true;
+      this.stats.postFilterLines++;
+      this.g.entries.push(e);
+    } else {
+      const out = this.pipeline.process(e.ts, e.line, e.metadata);
+      if (!out) return true;
+      this.stats.postFilterLines++;
+      groupOfEntries(this.groups, out.labels).entries.push(out.line === e.line ? e : { ts: e.ts, line: out.line, metadata: e.metadata });
+    }
+    return ++this.taken < this.params.limit;
+  }
+
+  result(): StreamResult[] {
+    return [...this.groups.values()];
+  }
 }
 
 function groupOfEntries(groups: Map<string, StreamResult>, labels: LabelsResult): StreamResult {
