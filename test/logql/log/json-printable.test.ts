@@ -2,11 +2,7 @@
 // natively, keys ruled out by length and first character) gives exactly what the general scanner
 // gives: same labels, same errors, same dropped entries, over valid, nested and broken objects.
 import { describe, expect, it } from 'vitest';
-import type { RangeAggregationExpr } from '../../../src/logql/ast.js';
-import type { StreamSampleExtractor } from '../../../src/logql/contracts.js';
-import { buildSampleExtractor } from '../../../src/logql/log/index.js';
-import { parseExpr } from '../../../src/logql/syntax/index.js';
-import { labelsFromRecord, labelsToRecord } from '../../../src/model/labels.js';
+import { extract } from '../../support/printable-extract.js';
 import { xorshift } from '../../support/random.js';
 
 const QUERIES = [
@@ -50,20 +46,6 @@ function randomLine(rand: () => number): string {
     s = s.slice(0, at) + BREAKERS[Math.floor(rand() * BREAKERS.length)] + s.slice(at + cut);
   }
   return rand() < 0.05 ? ` ${s} ` : s;
-}
-
-const extractors = new Map<string, StreamSampleExtractor>();
-
-/** One extractor per query and path, reused line after line as readers do. */
-function extract(query: string, line: string, printable: boolean) {
-  const id = `${printable} ${query}`;
-  let x = extractors.get(id);
-  if (x === undefined) {
-    const e = parseExpr(query) as { expr: RangeAggregationExpr; grouping: never };
-    extractors.set(id, (x = buildSampleExtractor(e.expr, e.grouping).forStream(labelsFromRecord({ app: 'a' }))));
-  }
-  const out = x.process(0n, line, undefined, printable);
-  return out && labelsToRecord(out.labels.all);
 }
 
 describe('json over printable lines', () => {

@@ -2,11 +2,7 @@
 // exactly what Loki's decoder gives character by character: same labels, same dropped entries,
 // over lines full of the characters that end or break pairs.
 import { describe, expect, it } from 'vitest';
-import type { RangeAggregationExpr } from '../../../src/logql/ast.js';
-import type { StreamSampleExtractor } from '../../../src/logql/contracts.js';
-import { buildSampleExtractor } from '../../../src/logql/log/index.js';
-import { parseExpr } from '../../../src/logql/syntax/index.js';
-import { labelsFromRecord, labelsToRecord } from '../../../src/model/labels.js';
+import { extract } from '../../support/printable-extract.js';
 import { xorshift } from '../../support/random.js';
 
 const QUERIES = [
@@ -30,20 +26,6 @@ function randomLine(rand: () => number): string {
   const n = 1 + Math.floor(rand() * 12);
   for (let i = 0; i < n; i++) s += PIECES[Math.floor(rand() * PIECES.length)];
   return s;
-}
-
-const extractors = new Map<string, StreamSampleExtractor>();
-
-/** One extractor per query and path, reused line after line as readers do. */
-function extract(query: string, line: string, printable: boolean) {
-  const id = `${printable} ${query}`;
-  let x = extractors.get(id);
-  if (x === undefined) {
-    const e = parseExpr(query) as { expr: RangeAggregationExpr; grouping: never };
-    extractors.set(id, (x = buildSampleExtractor(e.expr, e.grouping).forStream(labelsFromRecord({ app: 'a' }))));
-  }
-  const out = x.process(0n, line, undefined, printable);
-  return out && labelsToRecord(out.labels.all);
 }
 
 describe('logfmt over printable lines', () => {
