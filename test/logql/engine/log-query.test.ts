@@ -98,6 +98,33 @@ describe('log queries', () => {
     expect(await logs(source, { limit: 2, direction: 'backward' })).toEqual({ '{app="a"}': ['5 a'], '{app="b"}': ['5 b'] });
   });
 
+
+  it('orders timestamps a nanosecond apart exactly, where they are the same as numbers', async () => {
+    // Nanoseconds since 1970 round to multiples of 256 as doubles: these differ only below that.
+    const base = 1_795_489_140_000_000_000n;
+    expect(Number(base + 1n)).toBe(Number(base + 3n));
+    const streams: StreamResult[] = ['a', 'b', 'c'].map((app, k) => ({
+      labels: result(labelsFromRecord({ app }), []),
+      entries: [0n, 1n, 2n, 3n, 300n, 301n].filter((d) => Number(d) % 3 === k || d >= 300n).map((d) => ({ ts: base + d, line: `${app}${d}` })),
+    }));
+    const all = streams
+      .flatMap((s) => s.entries.map((e) => ({ ts: e.ts, line: e.line, app: e.line[0] })))
+      .sort((x, y) => (x.ts === y.ts ? (x.app < y.app ? -1 : 1) : x.ts < y.ts ? -1 : 1));
+    for (const direction of ['forward', 'backward'] as const) {
+      for (const limit of [1, 3, 5, 9, 100]) {
+        const r = await evaluate(params({ direction, limit, start: base, end: base + 1000n }), new ScriptedSource([], [streams.map((s) => ({ ...s, entries: direction === 'forward' ? s.entries : [...s.entries].reverse() }))]), testDeps, { maxQuerySeries: 10 });
+        if (r.type !== 'streams') throw new Error(r.type);
+        const ordered = direction === 'forward' ? all : [...all].sort((x, y) => (x.ts === y.ts ? (x.app < y.app ? -1 : 1) : x.ts > y.ts ? -1 : 1));
+        const want = ordered.slice(0, limit);
+        const got = r.streams.flatMap((s) => s.entries.map((e) => e.line)).sort();
+        expect(got).toEqual(want.map((e) => e.line).sort());
+        for (const s of r.streams) {
+          const lines = s.entries.map((e) => e.line);
+          expect(lines).toEqual(want.filter((e) => e.app === lines[0][0]).map((e) => e.line));
+        }
+      }
+    }
+  });
   it('groups by stream labels only and keeps metadata per entry with categorized labels', async () => {
     const traced: TestStream = { labels: { app: 'a' }, entries: [at(1, 'one', { trace: 't1' }), at(2, 'two'), at(3, 'three', { trace: 't2' })] };
     const plain = await logs(new MemorySource([traced]));
