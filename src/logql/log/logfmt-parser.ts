@@ -363,9 +363,15 @@ export class LogfmtParserStage implements Stage {
       const start = pos;
       let space = line.indexOf(' ', start);
       if (space < 0) space = n;
+      if (quote !== -1 && quote < start) quote = line.indexOf('"', start);
+      // Without a '"' before the next space a pair ends there, whatever it holds; one whose key cannot
+      // become a required label is passed over without looking for its '='.
+      if ((quote < 0 || quote > space) && !hints.asciiFirstMayBeRequired(line.charCodeAt(start))) {
+        pos = space;
+        continue;
+      }
       let eq = line.indexOf('=', start);
       if (eq < 0 || eq > space) eq = space;
-      if (quote !== -1 && quote < start) quote = line.indexOf('"', start);
       // A '"' in the key, or '=' with no key: the decoder skips to the next space.
       if ((quote >= 0 && quote < eq) || eq === start) {
         pos = space;

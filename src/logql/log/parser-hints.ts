@@ -24,6 +24,8 @@ export class ParserHints {
    * required label (1 or 0). Length 0 is left to the caller.
    */
   private readonly asciiKeyStarts: Uint8Array | undefined;
+  /** At c: whether an ASCII key starting with character c, of any length, can sanitize to a required label. */
+  private readonly asciiFirsts: Uint8Array | undefined;
   private readonly longestRequired: number = 0;
 
   constructor(
@@ -49,7 +51,19 @@ export class ParserHints {
         } else if (c < 128) starts[l * 128 + c] = 1;
       }
       this.asciiKeyStarts = starts;
+      const firsts = new Uint8Array(128);
+      for (let l = 1; l <= this.longestRequired; l++) for (let c = 0; c < 128; c++) firsts[c] |= starts[l * 128 + c];
+      this.asciiFirsts = firsts;
     }
+  }
+
+  /**
+   * False when no ASCII key starting with character `c` can become a required label, whatever its
+   * length (asciiKeyMayBeRequired without the length).
+   */
+  asciiFirstMayBeRequired(c: number): boolean {
+    const t = this.asciiFirsts;
+    return t === undefined || c >= 128 || t[c] === 1;
   }
 
   /**

@@ -58,6 +58,13 @@ describe('logfmt over printable lines', () => {
       'duration',
       '   ',
       '',
+      // Keys no required label can come of, passed over to the next space unless a '"' comes first.
+      'm="a b duration=1s" duration=2s',
+      't=x"y duration=3s',
+      'tt duration=4s',
+      'x=duration=5s duration=6s',
+      'z="q" duration=7s',
+      'z"q duration=8s',
     ];
     for (const query of QUERIES) for (const line of lines) expect(extract(query, line, true), `${query} over ${line}`).toEqual(extract(query, line, false));
   });
