@@ -87,7 +87,7 @@ function simpleUnitNanos(s: string, end: number): [unit: number, length: number]
  * part times the unit, plus the fraction scaled in float64); undefined for any other form or when
  * the result is not an exact double.
  */
-function parseSimpleDurationNanos(s: string): number | undefined {
+export function parseSimpleDurationNanos(s: string): number | undefined {
   const end = s.length;
   const unit = end > 1 ? simpleUnitNanos(s, end) : undefined;
   if (unit === undefined) return undefined;

@@ -2,7 +2,7 @@
 // A failed conversion keeps the entry and marks it with __error__="LabelFilterErr". No I/O.
 import { parseGoRegex } from '../../model/regex.js';
 import type { CmpOp, LabelFilter, Matcher } from '../ast.js';
-import { parseGoDurationNanos, parseGoFloat, parseHumanBytes, type Converted } from './conversions.js';
+import { parseGoDurationNanos, parseGoFloat, parseHumanBytes, parseSimpleDurationNanos, type Converted } from './conversions.js';
 import { ERR_LABEL_FILTER, ERROR_LABEL, PipelineBuildError } from './errors.js';
 import { IpFilter } from './ip.js';
 import type { LabelsBuilder } from './labels-builder.js';
@@ -82,6 +82,24 @@ function typedFilter<T extends number | bigint>(
   };
 }
 
+/**
+ * typedFilter over durations: the common one-number form is compared as an exact double, with no
+ * BigInt or result object per entry; any other form goes through Go's full parse.
+ */
+function durationFilter(name: string, op: CmpOp, want: bigint): LabelTest {
+  const full = typedFilter<bigint>(name, parseGoDurationNanos, op, want);
+  if (want > MAX_SAFE || want < -MAX_SAFE) return full;
+  const wantNumber = Number(want);
+  return (lbs) => {
+    const v = lbs.get(name);
+    if (v === undefined) return false;
+    const simple = parseSimpleDurationNanos(v);
+    return simple === undefined ? full(lbs) : compare(op, simple, wantNumber);
+  };
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 export function compileLabelFilter(f: LabelFilter): LabelTest {
   switch (f.kind) {
     case 'matcher': {
@@ -107,7 +125,7 @@ export function compileLabelFilter(f: LabelFilter): LabelTest {
     case 'number':
       return typedFilter<number>(f.name, parseGoFloat as (v: string) => Converted, f.op, f.value);
     case 'duration':
-      return typedFilter<bigint>(f.name, parseGoDurationNanos, f.op, f.value);
+      return durationFilter(f.name, f.op, f.value);
     case 'bytes':
       return typedFilter<number>(f.name, parseHumanBytes, f.op, f.value);
     case 'and': {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CmpOp, LabelFilter } from '../../../src/logql/ast.js';
 import { buildPipeline } from '../../../src/logql/log/index.js';
+import { parseGoDurationNanos } from '../../../src/logql/log/conversions.js';
 import { json, labelFilter, labelsOf, matcher } from './run-pipeline.js';
 
 /** Typed filters print as `name op value` in test titles. */
@@ -110,6 +111,37 @@ describe('typed label filters', () => {
       __error__: 'JSONParserErr',
       __error_details__: "Value looks like object, but can't find closing '}' symbol",
     });
+  });
+});
+
+describe('duration label filters', () => {
+  // The one-number form is compared as a double; everything else through Go's parse: same outcome.
+  const values = [
+    '500ms', '499ms', '501ms', '0.5s', '0.499999999s', '0.5000000001s', '500000000ns', '500000us', '500000µs', '0.0083333333m',
+    '1h', '1.5h', '2562047h', '2562048h', '9007199254740991ns', '9007199254740993ns', '1h30m', '-500ms', '+500ms', '0', '.5s',
+    '5.s', '1e3ms', '', '500', 'ms', '500 ms', '5.0000000000000000001s', '0000000000000000500ms',
+  ];
+  const wants = [500_000_000n, 0n, -1n, 3_600_000_000_000n, 9_007_199_254_740_993n, (1n << 63n) - 1n];
+  const ops: CmpOp[] = ['=', '==', '!=', '>', '>=', '<', '<='];
+
+  function reference(op: CmpOp, v: string, want: bigint): Record<string, string> | undefined {
+    const d = parseGoDurationNanos(v);
+    if (!d.ok) return { d: v, __error__: 'LabelFilterErr', __error_details__: d.error };
+    const a = d.value;
+    const keep = op === '=' || op === '==' ? a === want : op === '!=' ? a !== want : op === '>' ? a > want : op === '>=' ? a >= want : op === '<' ? a < want : a <= want;
+    return keep ? { d: v } : undefined;
+  }
+
+  it('keeps, drops and marks entries as Go’s parse and a BigInt comparison do', () => {
+    let kept = 0;
+    for (const want of wants)
+      for (const op of ops)
+        for (const v of values) {
+          const got = filter(dur('d', op, want), { d: v });
+          expect(got, `${v} ${op} ${want}`).toEqual(reference(op, v, want));
+          if (got !== undefined && got.__error__ === undefined) kept++;
+        }
+    expect(kept).toBeGreaterThan(200);
   });
 });
 
