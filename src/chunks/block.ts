@@ -4,6 +4,7 @@
 import type { Entry } from '../model/entry.js';
 import type { Labels } from '../model/labels.js';
 import type { Codec } from './codec.js';
+import type { ExpandedLinesCache } from './expanded-lines-cache.js';
 import type { EntryRun } from './entry-runs.js';
 import { lowerBound } from './entry-runs.js';
 import {
@@ -68,6 +69,8 @@ export class SealedBlock implements EntryRun {
     private readonly version: number,
     /** Which 4-byte grams its lines may hold (none before format version 3). */
     readonly filter?: GramFilter,
+    /** Where expanded lines sections of stored blocks are kept for later reads. */
+    private readonly linesCache?: ExpandedLinesCache,
   ) {}
 
   get minTs(): bigint {
@@ -79,6 +82,18 @@ export class SealedBlock implements EntryRun {
   }
 
   private section(s: number): Buffer {
+    if (s === SECTION_LINES && this.linesCache !== undefined) {
+      // Held only after the whole-block CRC of these very bytes passed.
+      const held = this.linesCache.get(this.bytes, this.meta.crc32);
+      if (held !== undefined) return held;
+      const lines = this.checkedSection(s);
+      this.linesCache.set(this.bytes, this.meta.crc32, lines);
+      return lines;
+    }
+    return this.checkedSection(s);
+  }
+
+  private checkedSection(s: number): Buffer {
     if (!this.wholeChecked && (s === SECTION_LINES || (s === SECTION_METADATA && this.version < METADATA_IN_COLUMNS_VERSION))) {
       checkBlockCrc(this.bytes, this.meta, this.index);
       this.wholeChecked = true;

@@ -6,5 +6,6 @@ export { DEFAULT_CHUNK_OPTIONS, MAX_EXACT_SPAN_NS } from './types.js';
 export { FORMAT_VERSION } from './format.js';
 export { MemChunk } from './mem-chunk.js';
 export { StoredChunk } from './stored-chunk.js';
+export { ExpandedLinesCache } from './expanded-lines-cache.js';
 export { metadataBytes } from './metadata-size.js';
 export { isPrintableAscii } from './line-match.js';

@@ -4,6 +4,7 @@
 import type { Direction, Entry } from '../model/entry.js';
 import { SealedBlock } from './block.js';
 import type { Codec } from './codec.js';
+import type { ExpandedLinesCache } from './expanded-lines-cache.js';
 import { iterateRuns, lineColumnsOfRuns, sampleColumnsOfRuns, sampleViewsOfRuns, samplesOfViews } from './entry-runs.js';
 import { readChunkLayout } from './format.js';
 import type { BlockMeta, LineBytesFilter, LineColumns, Sample, SampleColumns, SampleView, SkippedEntries } from './types.js';
@@ -39,11 +40,17 @@ export class StoredChunk {
     this.maxTs = maxTs;
   }
 
-  /** Reads an encoded chunk (without copying it); throws CorruptDataError when its header or table is damaged. */
-  static decode(data: Uint8Array): StoredChunk {
+  /**
+   * Reads an encoded chunk (without copying it); throws CorruptDataError when its header or table is
+   * damaged. With `linesCache`, the blocks' expanded lines are kept there and taken from there: `data`
+   * must then be bytes nothing writes to (as fetched from the store).
+   */
+  static decode(data: Uint8Array, linesCache?: ExpandedLinesCache): StoredChunk {
     const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     const { codec, version, blocks, filters } = readChunkLayout(buf);
-    const sealed = blocks.map((meta, i) => new SealedBlock(meta, buf.subarray(meta.offset, meta.offset + meta.length), codec, i, version, filters?.[i]));
+    const sealed = blocks.map(
+      (meta, i) => new SealedBlock(meta, buf.subarray(meta.offset, meta.offset + meta.length), codec, i, version, filters?.[i], linesCache),
+    );
     return new StoredChunk(codec, sealed, buf.length);
   }
 

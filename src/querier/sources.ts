@@ -128,7 +128,7 @@ export class StoreSource {
   }
 
   private async load(refs: readonly ChunkRef[]): Promise<ReadableChunk[]> {
-    return (await this.fetch(refs)).map((data) => StoredChunk.decode(data));
+    return (await this.fetch(refs)).map((data) => StoredChunk.decode(data, this.store.linesCache));
   }
 
   private async seriesFor(matchers: Matcher[], start: Nanos, end: Nanos, skip: Set<string>) {

@@ -1,11 +1,13 @@
 // The chunk store: writes flushed chunks and their label-only index, answers series/label/stats
 // questions from the index, and fetches chunk bytes (checked against their CRC32, LRU-cached).
-// Never decodes chunks and never stores log text in the index.
+// Never decodes chunks and never stores log text in the index; it owns the cache where readers of the
+// chunks it fetched keep expanded lines sections.
 import { crc32 } from 'node:zlib';
 import { CorruptDataError, ValidationError } from '../model/errors.js';
 import { compileMatchers, type Matcher } from '../model/matchers.js';
 import { NS_PER_SECOND } from '../model/time.js';
 import { mapBounded } from './bounded-map.js';
+import { ExpandedLinesCache } from '../chunks/index.js';
 import { ChunkCache } from './chunk-cache.js';
 import type { ChunkRef, FlushedChunk, SeriesRefs } from './chunk-ref.js';
 import { IndexCompactor, type CompactionResult } from './index-compactor.js';
@@ -24,6 +26,11 @@ export interface ChunkStoreOptions {
   indexPeriod?: bigint;
   /** Byte budget of the chunk cache (default 64 MiB; 0 disables it). */
   chunkCacheBytes?: number;
+  /**
+   * Byte budget of the expanded-lines cache: lines sections of recently read blocks of fetched chunks,
+   * decompressed (default 32 MiB with a chunk cache, else 0; 0 disables it).
+   */
+  linesCacheBytes?: number;
   /** Re-list a period's index files at most this often (default 5000 ms; 0 = on every query). */
   indexRefreshMs?: number;
   /** Where corrupt index files are reported (default: JSON lines on stderr). */
@@ -32,6 +39,7 @@ export interface ChunkStoreOptions {
 
 export const DEFAULT_INDEX_PERIOD = 24n * 3600n * NS_PER_SECOND;
 const DEFAULT_CHUNK_CACHE_BYTES = 64 * 1024 * 1024;
+const DEFAULT_LINES_CACHE_BYTES = 32 * 1024 * 1024;
 const DEFAULT_INDEX_REFRESH_MS = 5000;
 const PUT_CONCURRENCY = 8;
 
@@ -57,6 +65,8 @@ export class ChunkStore {
   private readonly reader: IndexReader;
   private readonly compactor: IndexCompactor;
   private readonly cache: ChunkCache | undefined;
+  /** Where readers of fetched chunks keep expanded lines sections (StoredChunk.decode's `linesCache`). */
+  readonly linesCache: ExpandedLinesCache | undefined;
   private readonly inflight = new Map<string, Promise<Uint8Array>>();
 
   constructor(
@@ -71,6 +81,9 @@ export class ChunkStore {
     this.compactor = new IndexCompactor(store, this.writer, this.reader, logger);
     const cacheBytes = opts.chunkCacheBytes ?? DEFAULT_CHUNK_CACHE_BYTES;
     this.cache = cacheBytes > 0 ? new ChunkCache(cacheBytes) : undefined;
+    // Without a chunk cache every fetch is a new buffer: expanded lines would never be found again.
+    const linesBytes = opts.linesCacheBytes ?? (this.cache === undefined ? 0 : DEFAULT_LINES_CACHE_BYTES);
+    this.linesCache = linesBytes > 0 ? new ExpandedLinesCache(linesBytes) : undefined;
   }
 
   /**
