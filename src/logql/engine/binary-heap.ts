@@ -19,6 +19,11 @@ export class BinaryHeap<T> {
     this.up(this.items.length - 1);
   }
 
+  /** Restores the order after the top element changed in place (Go's heap.Fix(h, 0)). */
+  fixTop(): void {
+    if (this.items.length > 1) this.down(0, this.items.length);
+  }
+
   pop(): T {
     const n = this.items.length - 1;
     this.swap(0, n);

@@ -5,6 +5,7 @@ import type { LogSelectorExpr } from '../ast.js';
 import type { LabelsResult, QuerySource } from '../contracts.js';
 import { labelsString } from '../../model/index.js';
 import type { Direction, Entry, Labels } from '../../model/index.js';
+import { BinaryHeap } from './binary-heap.js';
 import type { EngineDeps } from './context.js';
 import { throwIfAborted } from './errors.js';
 import { compareGoStrings } from './vector.js';
@@ -43,64 +44,6 @@ interface Cursor {
   pos: number;
   key: number;
   rank: number;
-}
-
-/**
- * The cursors ordered by their next entry in query direction, then by labels (rank): numbers are
- * compared first and BigInt timestamps only when they round to the same number.
- */
-class CursorHeap {
-  private n: number;
-
-  constructor(
-    private readonly items: Cursor[],
-    private readonly forward: boolean,
-  ) {
-    this.n = items.length;
-    for (let i = (this.n >> 1) - 1; i >= 0; i--) this.down(i);
-  }
-
-  get size(): number {
-    return this.n;
-  }
-
-  top(): Cursor {
-    return this.items[0];
-  }
-
-  /** Restores the order after the top cursor moved on. */
-  topChanged(): void {
-    this.down(0);
-  }
-
-  removeTop(): void {
-    this.items[0] = this.items[--this.n];
-    this.items.length = this.n;
-    if (this.n > 1) this.down(0);
-  }
-
-  private before(a: Cursor, b: Cursor): boolean {
-    if (a.key !== b.key) return this.forward ? a.key < b.key : a.key > b.key;
-    const ta = a.bucket.entries[a.pos].ts;
-    const tb = b.bucket.entries[b.pos].ts;
-    if (ta !== tb) return this.forward ? ta < tb : ta > tb;
-    return a.rank < b.rank;
-  }
-
-  private down(i: number): void {
-    const items = this.items;
-    const n = this.n;
-    const x = items[i];
-    for (;;) {
-      let j = 2 * i + 1;
-      if (j >= n) break;
-      if (j + 1 < n && this.before(items[j + 1], items[j])) j++;
-      if (!this.before(items[j], x)) break;
-      items[i] = items[j];
-      i = j;
-    }
-    items[i] = x;
-  }
 }
 
 export async function evalLogQuery(
@@ -143,19 +86,27 @@ export async function evalLogQuery(
   // Equal timestamps go in label order: a bucket's rank among the others by labels key.
   cursors.sort((a, b) => compareGoStrings(a.bucket.labels.key, b.bucket.labels.key));
   for (let i = 0; i < cursors.length; i++) cursors[i].rank = i;
-  const heap = new CursorHeap(cursors, forward);
+  // Numbers first, BigInt timestamps only when they round to the same number, then labels.
+  const heap = new BinaryHeap<Cursor>((a, b) => {
+    if (a.key !== b.key) return forward ? a.key < b.key : a.key > b.key;
+    const ta = a.bucket.entries[a.pos].ts;
+    const tb = b.bucket.entries[b.pos].ts;
+    if (ta !== tb) return forward ? ta < tb : ta > tb;
+    return a.rank < b.rank;
+  });
+  for (const c of cursors) heap.push(c);
 
   const out = new Map<string, ResultStream>();
   let emitted = 0;
   let last: bigint | undefined;
   while (emitted < params.limit && heap.size > 0) {
-    const cursor = heap.top();
+    const cursor = heap.peek();
     const entries = cursor.bucket.entries;
     const entry = entries[cursor.pos];
     if (++cursor.pos < entries.length) {
       cursor.key = Number(entries[cursor.pos].ts);
-      heap.topChanged();
-    } else heap.removeTop();
+      heap.fixTop();
+    } else heap.pop();
     if (!intervalAllows(entry.ts, last, params.interval, forward)) continue;
     emit(out, cursor.bucket.labels, entry, params.categorizeLabels);
     last = entry.ts;

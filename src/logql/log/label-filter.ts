@@ -82,6 +82,8 @@ function typedFilter<T extends number | bigint>(
   };
 }
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 /**
  * typedFilter over durations: the common one-number form is compared as an exact double, with no
  * BigInt or result object per entry; any other form goes through Go's full parse.
@@ -98,7 +100,6 @@ function durationFilter(name: string, op: CmpOp, want: bigint): LabelTest {
   };
 }
 
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 export function compileLabelFilter(f: LabelFilter): LabelTest {
   switch (f.kind) {
