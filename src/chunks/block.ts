@@ -4,7 +4,6 @@
 import type { Entry } from '../model/entry.js';
 import type { Labels } from '../model/labels.js';
 import type { Codec } from './codec.js';
-import type { ExpandedLinesCache } from './expanded-lines-cache.js';
 import type { EntryRun } from './entry-runs.js';
 import { lowerBound } from './entry-runs.js';
 import {
@@ -23,7 +22,7 @@ import {
 } from './format.js';
 import type { GramFilter } from './gram-filter.js';
 import { countSkipped, linesPassing } from './line-match.js';
-import type { BlockMeta, LineBytesFilter, LineColumns, SampleColumns, SampleView, SkippedEntries } from './types.js';
+import type { BlockMeta, ChunkLinesCache, LineBytesFilter, LineColumns, SampleColumns, SampleView, SkippedEntries } from './types.js';
 
 /** Node's Buffer#utf8Slice: the fastest way from UTF-8 bytes to a string (no argument juggling). */
 interface Utf8Slicing {
@@ -69,8 +68,8 @@ export class SealedBlock implements EntryRun {
     private readonly version: number,
     /** Which 4-byte grams its lines may hold (none before format version 3). */
     readonly filter?: GramFilter,
-    /** Where expanded lines sections of stored blocks are kept for later reads. */
-    private readonly linesCache?: ExpandedLinesCache,
+    /** Where the stored chunk's expanded lines sections are kept for later reads (under its name and the block's index). */
+    private readonly linesCache?: ChunkLinesCache,
   ) {}
 
   get minTs(): bigint {
@@ -82,12 +81,15 @@ export class SealedBlock implements EntryRun {
   }
 
   private section(s: number): Buffer {
-    if (s === SECTION_LINES && this.linesCache !== undefined) {
-      // Held only after the whole-block CRC of these very bytes passed.
-      const held = this.linesCache.get(this.bytes, this.meta.crc32);
+    // Uncompressed lines are a view of the chunk: holding them would hold the chunk.
+    if (s === SECTION_LINES && this.linesCache !== undefined && this.codec !== 'none') {
+      const { cache, chunk } = this.linesCache;
+      const key = `${chunk}#${this.index}`;
+      const held = cache.get(key);
       if (held !== undefined) return held;
+      // Held only once the whole-block CRC passed.
       const lines = this.checkedSection(s);
-      this.linesCache.set(this.bytes, this.meta.crc32, lines);
+      cache.set(key, lines);
       return lines;
     }
     return this.checkedSection(s);

@@ -1,11 +1,10 @@
 // The chunk package's public face: in-memory chunks ingesters append to and stored chunks read back.
 // Re-exports only; no logic.
 export type { Codec } from './codec.js';
-export type { BlockMeta, ChunkOptions, LineBytesFilter, LineColumns, Sample, SampleColumns, SampleView, SkippedEntries } from './types.js';
+export type { BlockMeta, ChunkLinesCache, ChunkOptions, LinesSectionCache, LineBytesFilter, LineColumns, Sample, SampleColumns, SampleView, SkippedEntries } from './types.js';
 export { DEFAULT_CHUNK_OPTIONS, MAX_EXACT_SPAN_NS } from './types.js';
 export { FORMAT_VERSION } from './format.js';
 export { MemChunk } from './mem-chunk.js';
 export { StoredChunk } from './stored-chunk.js';
-export { ExpandedLinesCache } from './expanded-lines-cache.js';
 export { metadataBytes } from './metadata-size.js';
 export { isPrintableAscii } from './line-match.js';

@@ -4,10 +4,9 @@
 import type { Direction, Entry } from '../model/entry.js';
 import { SealedBlock } from './block.js';
 import type { Codec } from './codec.js';
-import type { ExpandedLinesCache } from './expanded-lines-cache.js';
 import { iterateRuns, lineColumnsOfRuns, sampleColumnsOfRuns, sampleViewsOfRuns, samplesOfViews } from './entry-runs.js';
 import { readChunkLayout } from './format.js';
-import type { BlockMeta, LineBytesFilter, LineColumns, Sample, SampleColumns, SampleView, SkippedEntries } from './types.js';
+import type { BlockMeta, ChunkLinesCache, LineBytesFilter, LineColumns, Sample, SampleColumns, SampleView, SkippedEntries } from './types.js';
 
 export class StoredChunk {
   /** The earliest timestamp in the chunk; 0n when it holds no entries. */
@@ -42,15 +41,13 @@ export class StoredChunk {
 
   /**
    * Reads an encoded chunk (without copying it); throws CorruptDataError when its header or table is
-   * damaged. With `linesCache`, the blocks' expanded lines are kept there and taken from there: `data`
-   * must then be bytes nothing writes to (as fetched from the store).
+   * damaged. With `lines`, the blocks' expanded lines sections are kept in and taken from its cache,
+   * under the chunk's name and the block's index.
    */
-  static decode(data: Uint8Array, linesCache?: ExpandedLinesCache): StoredChunk {
+  static decode(data: Uint8Array, lines?: ChunkLinesCache): StoredChunk {
     const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     const { codec, version, blocks, filters } = readChunkLayout(buf);
-    const sealed = blocks.map(
-      (meta, i) => new SealedBlock(meta, buf.subarray(meta.offset, meta.offset + meta.length), codec, i, version, filters?.[i], linesCache),
-    );
+    const sealed = blocks.map((meta, i) => new SealedBlock(meta, buf.subarray(meta.offset, meta.offset + meta.length), codec, i, version, filters?.[i], lines));
     return new StoredChunk(codec, sealed, buf.length);
   }
 

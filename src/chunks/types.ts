@@ -98,3 +98,18 @@ export interface LineColumns extends SampleColumns {
   readonly lineStart: number;
   readonly mask: Uint8Array | undefined;
 }
+
+/** Where readers keep stored blocks' expanded lines sections for later reads (read-only once held). */
+export interface LinesSectionCache {
+  get(key: string): Buffer | undefined;
+  set(key: string, lines: Buffer): void;
+}
+
+/**
+ * A stored chunk's place in a LinesSectionCache: `chunk` names its bytes (the same bytes wherever
+ * the name is used, as a store key with the chunk's checksum does).
+ */
+export interface ChunkLinesCache {
+  readonly cache: LinesSectionCache;
+  readonly chunk: string;
+}

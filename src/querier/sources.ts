@@ -128,7 +128,9 @@ export class StoreSource {
   }
 
   private async load(refs: readonly ChunkRef[]): Promise<ReadableChunk[]> {
-    return (await this.fetch(refs)).map((data) => StoredChunk.decode(data, this.store.linesCache));
+    const cache = this.store.linesCache;
+    // A chunk key names the chunk's bytes (it carries their checksum, checked at fetch).
+    return (await this.fetch(refs)).map((data, k) => StoredChunk.decode(data, cache === undefined ? undefined : { cache, chunk: refs[k].key }));
   }
 
   private async seriesFor(matchers: Matcher[], start: Nanos, end: Nanos, skip: Set<string>) {

@@ -1,13 +1,14 @@
-// Least-recently-used cache of chunk bytes, bounded by total bytes. In memory only; never copies
-// the cached arrays, so callers must treat them as read-only.
+// Least-recently-used cache of byte arrays (chunk bytes; expanded lines sections of their blocks),
+// bounded by total bytes. In memory only; never copies the cached arrays, so callers must treat them
+// as read-only.
 
-export class ChunkCache {
-  private readonly entries = new Map<string, Uint8Array>();
+export class ChunkCache<V extends Uint8Array = Uint8Array> {
+  private readonly entries = new Map<string, V>();
   private bytes = 0;
 
   constructor(private readonly maxBytes: number) {}
 
-  get(key: string): Uint8Array | undefined {
+  get(key: string): V | undefined {
     const data = this.entries.get(key);
     if (data !== undefined) {
       this.entries.delete(key);
@@ -17,7 +18,7 @@ export class ChunkCache {
   }
 
   /** Stores the chunk unless it alone exceeds the budget; evicts the least recently used first. */
-  set(key: string, data: Uint8Array): void {
+  set(key: string, data: V): void {
     if (data.length > this.maxBytes) return;
     const old = this.entries.get(key);
     if (old !== undefined) {

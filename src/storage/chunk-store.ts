@@ -1,13 +1,12 @@
 // The chunk store: writes flushed chunks and their label-only index, answers series/label/stats
 // questions from the index, and fetches chunk bytes (checked against their CRC32, LRU-cached).
 // Never decodes chunks and never stores log text in the index; it owns the cache where readers of the
-// chunks it fetched keep expanded lines sections.
+// chunks it fetched keep their blocks' expanded lines sections (StoredChunk.decode's `lines`).
 import { crc32 } from 'node:zlib';
 import { CorruptDataError, ValidationError } from '../model/errors.js';
 import { compileMatchers, type Matcher } from '../model/matchers.js';
 import { NS_PER_SECOND } from '../model/time.js';
 import { mapBounded } from './bounded-map.js';
-import { ExpandedLinesCache } from '../chunks/index.js';
 import { ChunkCache } from './chunk-cache.js';
 import type { ChunkRef, FlushedChunk, SeriesRefs } from './chunk-ref.js';
 import { IndexCompactor, type CompactionResult } from './index-compactor.js';
@@ -26,10 +25,7 @@ export interface ChunkStoreOptions {
   indexPeriod?: bigint;
   /** Byte budget of the chunk cache (default 64 MiB; 0 disables it). */
   chunkCacheBytes?: number;
-  /**
-   * Byte budget of the expanded-lines cache: lines sections of recently read blocks of fetched chunks,
-   * decompressed (default 32 MiB with a chunk cache, else 0; 0 disables it).
-   */
+  /** Byte budget of the cache of fetched chunks' expanded lines sections (default 32 MiB; 0 disables it). */
   linesCacheBytes?: number;
   /** Re-list a period's index files at most this often (default 5000 ms; 0 = on every query). */
   indexRefreshMs?: number;
@@ -65,8 +61,8 @@ export class ChunkStore {
   private readonly reader: IndexReader;
   private readonly compactor: IndexCompactor;
   private readonly cache: ChunkCache | undefined;
-  /** Where readers of fetched chunks keep expanded lines sections (StoredChunk.decode's `linesCache`). */
-  readonly linesCache: ExpandedLinesCache | undefined;
+  /** Where readers of fetched chunks keep their expanded lines sections, by chunk key and block. */
+  readonly linesCache: ChunkCache<Buffer> | undefined;
   private readonly inflight = new Map<string, Promise<Uint8Array>>();
 
   constructor(
@@ -81,9 +77,8 @@ export class ChunkStore {
     this.compactor = new IndexCompactor(store, this.writer, this.reader, logger);
     const cacheBytes = opts.chunkCacheBytes ?? DEFAULT_CHUNK_CACHE_BYTES;
     this.cache = cacheBytes > 0 ? new ChunkCache(cacheBytes) : undefined;
-    // Without a chunk cache every fetch is a new buffer: expanded lines would never be found again.
-    const linesBytes = opts.linesCacheBytes ?? (this.cache === undefined ? 0 : DEFAULT_LINES_CACHE_BYTES);
-    this.linesCache = linesBytes > 0 ? new ExpandedLinesCache(linesBytes) : undefined;
+    const linesBytes = opts.linesCacheBytes ?? DEFAULT_LINES_CACHE_BYTES;
+    this.linesCache = linesBytes > 0 ? new ChunkCache<Buffer>(linesBytes) : undefined;
   }
 
   /**

@@ -48,6 +48,9 @@ describe('chunk cache', () => {
     cache.set('huge', new Uint8Array(11));
     expect(cache.get('huge')).toBeUndefined();
     expect(cache.size).toBe(8);
+    // Set again under its key: replaced and counted once.
+    cache.set('c', new Uint8Array(2));
+    expect([cache.get('c')?.length, cache.size]).toEqual([2, 6]);
   });
 });
 
