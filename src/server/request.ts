@@ -21,9 +21,8 @@ const SYNC_GZIP_MAX_BYTES = 512 * 1024;
  * of the answer (level 1 never grows it by more than a few bytes a block) takes one.
  */
 const MAX_RESPONSE_GZIP_CHUNK = 8 * 1024 * 1024;
-const gzipAsync = promisify((data: string | Buffer, size: number, cb: (err: Error | null, out: Buffer) => void) =>
-  gzip(data, { level: RESPONSE_GZIP_LEVEL, chunkSize: Math.min(Math.max(16 * 1024, size + 1024), MAX_RESPONSE_GZIP_CHUNK) }, cb),
-);
+const gzipOptions = (size: number) => ({ level: RESPONSE_GZIP_LEVEL, chunkSize: Math.min(Math.max(16 * 1024, size + 1024), MAX_RESPONSE_GZIP_CHUNK) });
+const gzipAsync = promisify((data: string | Buffer, size: number, cb: (err: Error | null, out: Buffer) => void) => gzip(data, gzipOptions(size), cb));
 
 /** URL query parameters plus those of an application/x-www-form-urlencoded body. */
 export function formParams(req: FastifyRequest): URLSearchParams {
@@ -48,7 +47,7 @@ export function registerResponseCompression(app: FastifyInstance): void {
     reply.header('Content-Encoding', 'gzip');
     reply.header('Vary', 'Accept-Encoding');
     reply.removeHeader('content-length');
-    if (size <= SYNC_GZIP_MAX_BYTES) return gzipSync(payload, { level: RESPONSE_GZIP_LEVEL, chunkSize: Math.max(16 * 1024, size + 1024) });
+    if (size <= SYNC_GZIP_MAX_BYTES) return gzipSync(payload, gzipOptions(size));
     return gzipAsync(payload, size);
   });
 }
