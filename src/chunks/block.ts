@@ -33,6 +33,27 @@ const NO_OFFSETS = new Float64Array(0);
 const NO_LENGTHS = new Uint32Array(0);
 const NO_LINES = Buffer.alloc(0);
 
+// The per-entry loops below are kept out of linesIn: a loop running over a block's entries makes
+// its function hot, and V8 would then optimize linesIn with everything it inlines (column decoders,
+// section reads), a compile job many times larger than these loops' own, run while queries wait.
+
+function sumOf(lengths: Uint32Array, from: number, to: number): number {
+  let sum = 0;
+  for (let i = from; i < to; i++) sum += lengths[i];
+  return sum;
+}
+
+/** The end of each line lo..hi-1 in the lines section (indexed by entry), the first starting at `start`. */
+function lineEnds(lengths: Uint32Array, start: number, lo: number, hi: number): Uint32Array {
+  const ends = new Uint32Array(hi);
+  for (let i = lo, e = start; i < hi; i++) ends[i] = e += lengths[i];
+  return ends;
+}
+
+function countSkippedLines(skipped: SkippedEntries, mask: Uint8Array, lengths: Uint32Array, lo: number, hi: number, metadata: readonly (Labels | undefined)[] | undefined): void {
+  for (let i = lo; i < hi; i++) if (mask[i - lo] === 0) countSkipped(skipped, lengths[i], metadata === undefined ? undefined : metadata[i - lo]);
+}
+
 /** A block's entries in a time range [lo, hi) with the lines section they are read from. */
 interface LinesInRange {
   readonly offsets: Float64Array;
@@ -164,15 +185,11 @@ export class SealedBlock implements EntryRun {
     if (lo >= hi) return undefined;
     const lines = this.section(SECTION_LINES);
     const metadata = this.metadata(lo, hi);
-    let start = 0;
-    for (let i = 0; i < lo; i++) start += lengths[i];
+    const start = sumOf(lengths, 0, lo);
     let mask: Uint8Array | undefined;
     if (filter !== undefined) {
-      const ends = new Uint32Array(hi);
-      for (let i = lo, e = start; i < hi; i++) ends[i] = e += lengths[i];
-      mask = linesPassing(lines, ends, start, lo, hi, filter);
-      if (mask !== undefined && skipped !== undefined)
-        for (let i = lo; i < hi; i++) if (mask[i - lo] === 0) countSkipped(skipped, lengths[i], metadata === undefined ? undefined : metadata[i - lo]);
+      mask = linesPassing(lines, lineEnds(lengths, start, lo, hi), start, lo, hi, filter);
+      if (mask !== undefined && skipped !== undefined) countSkippedLines(skipped, mask, lengths, lo, hi, metadata);
     }
     return { offsets, lengths, lo, hi, lines, start, metadata, mask };
   }
