@@ -22,7 +22,7 @@ import {
 } from './format.js';
 import type { GramFilter } from './gram-filter.js';
 import { countSkipped, linesPassing } from './line-match.js';
-import type { BlockMeta, ChunkLinesCache, LineBytesFilter, LineColumns, SampleColumns, SampleView, SkippedEntries } from './types.js';
+import type { BlockMeta, ChunkSectionCache, LineBytesFilter, LineColumns, SampleColumns, SampleView, SkippedEntries } from './types.js';
 
 /** Node's Buffer#utf8Slice: the fastest way from UTF-8 bytes to a string (no argument juggling). */
 interface Utf8Slicing {
@@ -52,6 +52,21 @@ function lineEnds(lengths: Uint32Array, start: number, lo: number, hi: number): 
 
 function countSkippedLines(skipped: SkippedEntries, mask: Uint8Array, lengths: Uint32Array, lo: number, hi: number, metadata: readonly (Labels | undefined)[] | undefined): void {
   for (let i = lo; i < hi; i++) if (mask[i - lo] === 0) countSkipped(skipped, lengths[i], metadata === undefined ? undefined : metadata[i - lo]);
+}
+
+/** Bytes a view may share beyond its own before a cache would rather hold a copy. */
+const SHARED_SLACK = 1024;
+
+/**
+ * `section`, or a copy when it is a view of a larger allocation (a small decoder output is carved
+ * from Node's shared 8 KiB pool): a cache accounts for a section's own length, so holding the view
+ * would hold the rest unaccounted.
+ */
+function ownBytes(section: Buffer): Buffer {
+  if (section.buffer.byteLength <= section.length + SHARED_SLACK) return section;
+  const own = Buffer.allocUnsafeSlow(section.length);
+  section.copy(own);
+  return own;
 }
 
 /** A block's entries in a time range [lo, hi) with the lines section they are read from. */
@@ -89,8 +104,8 @@ export class SealedBlock implements EntryRun {
     private readonly version: number,
     /** Which 4-byte grams its lines may hold (none before format version 3). */
     readonly filter?: GramFilter,
-    /** Where the stored chunk's expanded lines sections are kept for later reads (under its name and the block's index). */
-    private readonly linesCache?: ChunkLinesCache,
+    /** Where the stored chunk's expanded sections are kept for later reads (under its name, the block's index and the section's). */
+    private readonly sectionCache?: ChunkSectionCache,
   ) {}
 
   get minTs(): bigint {
@@ -102,18 +117,16 @@ export class SealedBlock implements EntryRun {
   }
 
   private section(s: number): Buffer {
-    // Uncompressed lines are a view of the chunk: holding them would hold the chunk.
-    if (s === SECTION_LINES && this.linesCache !== undefined && this.codec !== 'none') {
-      const { cache, chunk } = this.linesCache;
-      const key = `${chunk}#${this.index}`;
-      const held = cache.get(key);
-      if (held !== undefined) return held;
-      // Held only once the whole-block CRC passed.
-      const lines = this.checkedSection(s);
-      cache.set(key, lines);
-      return lines;
-    }
-    return this.checkedSection(s);
+    // Uncompressed sections are views of the chunk: holding them would hold the chunk.
+    if (this.sectionCache === undefined || this.codec === 'none') return this.checkedSection(s);
+    const { cache, chunk } = this.sectionCache;
+    const key = `${chunk}#${this.index}#${s}`;
+    const held = cache.get(key);
+    if (held !== undefined) return held;
+    // Held only once checkedSection has checked the CRC that covers it.
+    const section = ownBytes(this.checkedSection(s));
+    cache.set(key, section);
+    return section;
   }
 
   private checkedSection(s: number): Buffer {

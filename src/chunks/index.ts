@@ -1,7 +1,7 @@
 // The chunk package's public face: in-memory chunks ingesters append to and stored chunks read back.
 // Re-exports only; no logic.
 export type { Codec } from './codec.js';
-export type { BlockMeta, ChunkLinesCache, ChunkOptions, LinesSectionCache, LineBytesFilter, LineColumns, Sample, SampleColumns, SampleView, SkippedEntries } from './types.js';
+export type { BlockMeta, ChunkOptions, ChunkSectionCache, LineBytesFilter, LineColumns, Sample, SectionCache, SampleColumns, SampleView, SkippedEntries } from './types.js';
 export { DEFAULT_CHUNK_OPTIONS, MAX_EXACT_SPAN_NS } from './types.js';
 export { FORMAT_VERSION } from './format.js';
 export { MemChunk } from './mem-chunk.js';

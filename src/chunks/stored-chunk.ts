@@ -6,7 +6,7 @@ import { SealedBlock } from './block.js';
 import type { Codec } from './codec.js';
 import { iterateRuns, lineColumnsOfRuns, sampleColumnsOfRuns, sampleViewsOfRuns, samplesOfViews } from './entry-runs.js';
 import { readChunkLayout } from './format.js';
-import type { BlockMeta, ChunkLinesCache, LineBytesFilter, LineColumns, Sample, SampleColumns, SampleView, SkippedEntries } from './types.js';
+import type { BlockMeta, ChunkSectionCache, LineBytesFilter, LineColumns, Sample, SampleColumns, SampleView, SkippedEntries } from './types.js';
 
 export class StoredChunk {
   /** The earliest timestamp in the chunk; 0n when it holds no entries. */
@@ -41,13 +41,13 @@ export class StoredChunk {
 
   /**
    * Reads an encoded chunk (without copying it); throws CorruptDataError when its header or table is
-   * damaged. With `lines`, the blocks' expanded lines sections are kept in and taken from its cache,
-   * under the chunk's name and the block's index.
+   * damaged. With `sections`, the blocks' expanded sections are kept in and taken from its cache,
+   * under the chunk's name, the block's index and the section's.
    */
-  static decode(data: Uint8Array, lines?: ChunkLinesCache): StoredChunk {
+  static decode(data: Uint8Array, sections?: ChunkSectionCache): StoredChunk {
     const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     const { codec, version, blocks, filters } = readChunkLayout(buf);
-    const sealed = blocks.map((meta, i) => new SealedBlock(meta, buf.subarray(meta.offset, meta.offset + meta.length), codec, i, version, filters?.[i], lines));
+    const sealed = blocks.map((meta, i) => new SealedBlock(meta, buf.subarray(meta.offset, meta.offset + meta.length), codec, i, version, filters?.[i], sections));
     return new StoredChunk(codec, sealed, buf.length);
   }
 

@@ -99,17 +99,17 @@ export interface LineColumns extends SampleColumns {
   readonly mask: Uint8Array | undefined;
 }
 
-/** Where readers keep stored blocks' expanded lines sections for later reads (read-only once held). */
-export interface LinesSectionCache {
+/** Where readers keep stored blocks' expanded sections for later reads (read-only once held). */
+export interface SectionCache {
   get(key: string): Buffer | undefined;
-  set(key: string, lines: Buffer): void;
+  set(key: string, section: Buffer): void;
 }
 
 /**
- * A stored chunk's place in a LinesSectionCache: `chunk` names its bytes (the same bytes wherever
- * the name is used, as a store key with the chunk's checksum does).
+ * A stored chunk's place in a SectionCache: `chunk` names its bytes (the same bytes wherever the
+ * name is used, as a store key with the chunk's checksum does).
  */
-export interface ChunkLinesCache {
-  readonly cache: LinesSectionCache;
+export interface ChunkSectionCache {
+  readonly cache: SectionCache;
   readonly chunk: string;
 }

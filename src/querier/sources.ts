@@ -128,7 +128,7 @@ export class StoreSource {
   }
 
   private async load(refs: readonly ChunkRef[]): Promise<ReadableChunk[]> {
-    const cache = this.store.linesCache;
+    const cache = this.store.sectionCache;
     // A chunk key names the chunk's bytes (it carries their checksum, checked at fetch).
     return (await this.fetch(refs)).map((data, k) => StoredChunk.decode(data, cache === undefined ? undefined : { cache, chunk: refs[k].key }));
   }

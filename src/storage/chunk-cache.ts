@@ -1,4 +1,4 @@
-// Least-recently-used cache of byte arrays (chunk bytes; expanded lines sections of their blocks),
+// Least-recently-used cache of byte arrays (chunk bytes; expanded sections of their blocks),
 // bounded by total bytes. In memory only; never copies the cached arrays, so callers must treat them
 // as read-only.
 

@@ -1,7 +1,7 @@
 // The chunk store: writes flushed chunks and their label-only index, answers series/label/stats
 // questions from the index, and fetches chunk bytes (checked against their CRC32, LRU-cached).
 // Never decodes chunks and never stores log text in the index; it owns the cache where readers of the
-// chunks it fetched keep their blocks' expanded lines sections (StoredChunk.decode's `lines`).
+// chunks it fetched keep their blocks' expanded sections (StoredChunk.decode's `sections`).
 import { crc32 } from 'node:zlib';
 import { CorruptDataError, ValidationError } from '../model/errors.js';
 import { compileMatchers, type Matcher } from '../model/matchers.js';
@@ -25,8 +25,8 @@ export interface ChunkStoreOptions {
   indexPeriod?: bigint;
   /** Byte budget of the chunk cache (default 64 MiB; 0 disables it). */
   chunkCacheBytes?: number;
-  /** Byte budget of the cache of fetched chunks' expanded lines sections (default 32 MiB; 0 disables it). */
-  linesCacheBytes?: number;
+  /** Byte budget of the cache of fetched chunks' expanded block sections (default 32 MiB; 0 disables it). */
+  sectionCacheBytes?: number;
   /** Re-list a period's index files at most this often (default 5000 ms; 0 = on every query). */
   indexRefreshMs?: number;
   /** Where corrupt index files are reported (default: JSON lines on stderr). */
@@ -35,7 +35,7 @@ export interface ChunkStoreOptions {
 
 export const DEFAULT_INDEX_PERIOD = 24n * 3600n * NS_PER_SECOND;
 const DEFAULT_CHUNK_CACHE_BYTES = 64 * 1024 * 1024;
-const DEFAULT_LINES_CACHE_BYTES = 32 * 1024 * 1024;
+const DEFAULT_SECTION_CACHE_BYTES = 32 * 1024 * 1024;
 const DEFAULT_INDEX_REFRESH_MS = 5000;
 const PUT_CONCURRENCY = 8;
 
@@ -61,8 +61,8 @@ export class ChunkStore {
   private readonly reader: IndexReader;
   private readonly compactor: IndexCompactor;
   private readonly cache: ChunkCache | undefined;
-  /** Where readers of fetched chunks keep their expanded lines sections, by chunk key and block. */
-  readonly linesCache: ChunkCache<Buffer> | undefined;
+  /** Where readers of fetched chunks keep their expanded sections, by chunk key, block and section. */
+  readonly sectionCache: ChunkCache<Buffer> | undefined;
   private readonly inflight = new Map<string, Promise<Uint8Array>>();
 
   constructor(
@@ -77,8 +77,8 @@ export class ChunkStore {
     this.compactor = new IndexCompactor(store, this.writer, this.reader, logger);
     const cacheBytes = opts.chunkCacheBytes ?? DEFAULT_CHUNK_CACHE_BYTES;
     this.cache = cacheBytes > 0 ? new ChunkCache(cacheBytes) : undefined;
-    const linesBytes = opts.linesCacheBytes ?? DEFAULT_LINES_CACHE_BYTES;
-    this.linesCache = linesBytes > 0 ? new ChunkCache<Buffer>(linesBytes) : undefined;
+    const sectionBytes = opts.sectionCacheBytes ?? DEFAULT_SECTION_CACHE_BYTES;
+    this.sectionCache = sectionBytes > 0 ? new ChunkCache<Buffer>(sectionBytes) : undefined;
   }
 
   /**
