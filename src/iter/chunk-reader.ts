@@ -59,6 +59,7 @@ const utf8Length = (s: string): number => Buffer.byteLength(s, 'utf8');
 /** Node's Buffer#utf8Slice: the fastest way from UTF-8 bytes to a string. */
 interface Utf8Slicing {
   utf8Slice(start: number, end: number): string;
+  latin1Slice(start: number, end: number): string;
 }
 
 /**
@@ -430,7 +431,8 @@ function samplesOfLines(
         prevOffset = offset;
         ts = c.baseTs + BigInt(offset);
       }
-      const out = extractor.process(ts, lines.utf8Slice(p, end), m, printable);
+      // Printable ASCII reads the same as Latin-1, which skips UTF-8 decoding.
+      const out = extractor.process(ts, printable ? lines.latin1Slice(p, end) : lines.utf8Slice(p, end), m, printable);
       p = end;
       if (out === undefined) continue;
       passed++;

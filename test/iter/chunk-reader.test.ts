@@ -390,11 +390,12 @@ describe('store sample reads of line-reading queries', () => {
         ts: T0 + BigInt(k * 1000 + i) * 1_000_000n,
         line:
           k === 1 && i === 57
-            ? `lével=ünïcødé\tduration=${i}s a="x y" duration=1s`
+            ? `lével=ünïcødé\tduration=${i}s a="x y" duration=1s who=ünï`
             : `level=info msg="m ${i}" a=${i % 3 === 0 ? 'b=c' : 'd'} duration=${(i * 37) % 900}ms${i % 5 === 0 ? ' duration=1s' : ''}`,
         metadata: undefined,
       }));
-    const query = 'sum by (duration) (count_over_time({app="api"} | logfmt | duration > 300ms [1m]))';
+    // The non-ASCII line's `who` is grouped on: read as anything but UTF-8 it would name another series.
+    const query = 'sum by (duration, who) (count_over_time({app="api"} | logfmt | duration > 300ms [1m]))';
     const parsed = parseExpr(query) as { expr: RangeAggregationExpr; grouping: Grouping };
     const chunks = () => [0, 1, 2].map((k) => storedChunk(lines(k)));
     const params = () => ({ expr: parsed.expr, matchers: [], extractor: buildSampleExtractor(parsed.expr, parsed.grouping), start: T0, end: T0 + 10n ** 12n });
@@ -405,6 +406,7 @@ describe('store sample reads of line-reading queries', () => {
     const got = readChunkSamples(STREAM, chunks(), p, emptyChunkStats(), { head: false, dropDuplicates: true, byMetadata: true });
     expect(shape(got)).toEqual(shape(want));
     expect(got.length).toBeGreaterThan(3);
+    expect(got.some((s) => s.labels.key.includes('who="ünï"'))).toBe(true);
   });
 
   it('read ingester memory (sealed blocks and the head) from line columns, and fall back once the head holds entries out of order', () => {
