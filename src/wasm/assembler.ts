@@ -17,6 +17,7 @@ export const op = {
   localTee: 0x22,
   load: 0x28,
   load8u: 0x2d,
+  store: 0x36,
   store8: 0x3a,
   i32Const: 0x41,
   eqz: 0x45,

@@ -44,7 +44,8 @@ export class JsonParserStage implements Stage {
     this.hints = hints;
     this.prefix = '';
     this.plain = hints?.required !== undefined && lbs.printableLine === line && line.indexOf('\\') < 0;
-    const err = this.plain ? objectEachKeyPlain(line, 0, line.length, this.onKey) : objectEachKey(line, 0, line.length, this.onKey);
+    // At the top level the scanner may leave out the members visitKey passes over at once.
+    const err = this.plain ? objectEachKeyPlain(line, 0, line.length, this.onKey, hints!.asciiKeyTable) : objectEachKey(line, 0, line.length, this.onKey);
     if (err === undefined || err === FOUND_ALL_LABELS) return line;
     if (err === LABEL_DOES_NOT_MATCH) return undefined;
     lbs.setParserErr(ERR_JSON, err);

@@ -1,5 +1,6 @@
 // A lenient JSON scanner with the behaviour and error texts of the jsonparser library Loki uses:
 // object iteration with callbacks, path lookup, string unescaping. Works in place on the line; no I/O.
+import { type KeyTable, memberRecords, RECORD_INTS, releaseRecords, scannedBase, scanPlain } from './json-scan-wasm.js';
 
 export const enum JsonType {
   String,
@@ -220,13 +221,51 @@ export function objectEachKey(s: string, start: number, end: number, cb: ObjectK
   return JSON_ERRORS.malformedObject;
 }
 
+/** The texts of json-scan-wasm's result codes (undefined: the object closed). */
+const PLAIN_SCAN_RESULTS: readonly (string | undefined)[] = [
+  undefined,
+  JSON_ERRORS.malformedJson,
+  JSON_ERRORS.malformedObject,
+  JSON_ERRORS.malformedArray,
+  JSON_ERRORS.malformedString,
+  JSON_ERRORS.unknownValueType,
+];
+
 /**
  * objectEachKey for text known to hold no backslash and no whitespace but spaces (a printable ASCII
- * line without `\\`): every quote opens or closes a string, so string ends are found natively. Same
- * callbacks, values and error texts as objectEachKey on such text. Kept apart from objectEachKey on
- * purpose: one function with a `plain` switch ran hinted json 3-7% slower.
+ * line without `\\`): every quote opens or closes a string. The members are found by WebAssembly
+ * (json-scan-wasm.ts) before any is handed to `cb`, or by objectEachKeyPlainJs without it; either
+ * way the callbacks, values and error texts are objectEachKey's on such text. With `keys` (a hinted
+ * parse at the top level) members the json stage's callback passes over at once may be left out.
  */
-export function objectEachKeyPlain(s: string, start: number, end: number, cb: ObjectKeyCallback): string | undefined {
+export function objectEachKeyPlain(s: string, start: number, end: number, cb: ObjectKeyCallback, keys?: KeyTable): string | undefined {
+  const r = scanPlain(s, start, end, keys);
+  if (r < 0) return objectEachKeyPlainJs(s, start, end, cb);
+  const base = scannedBase;
+  const n = r >>> 4;
+  const v = newValue();
+  try {
+    for (let k = 0; k < n; k++) {
+      const rec = memberRecords();
+      const i = (base + k) * RECORD_INTS;
+      v.type = rec[i + 2] as JsonType;
+      v.start = rec[i + 3];
+      v.end = rec[i + 4];
+      v.next = rec[i + 5];
+      const err = cb(rec[i], rec[i + 1], undefined, v);
+      if (err !== undefined) return err;
+    }
+    return PLAIN_SCAN_RESULTS[r & 15];
+  } finally {
+    releaseRecords(base);
+  }
+}
+
+/**
+ * objectEachKeyPlain's loop in JavaScript: string ends are found natively. Kept apart from
+ * objectEachKey on purpose: one function with a `plain` switch ran hinted json 3-7% slower.
+ */
+export function objectEachKeyPlainJs(s: string, start: number, end: number, cb: ObjectKeyCallback): string | undefined {
   let off = nextSpaceless(s, start, end);
   if (off < 0 || s.charCodeAt(off) !== 0x7b) return JSON_ERRORS.malformedObject;
   off = nextSpaceless(s, off + 1, end);

@@ -27,6 +27,8 @@ export class ParserHints {
   /** At c: whether an ASCII key starting with character c, of any length, can sanitize to a required label. */
   private readonly asciiFirsts: Uint8Array | undefined;
   private readonly longestRequired: number = 0;
+  /** asciiKeyStarts with the longest required label, for scanners that rule keys out themselves. */
+  readonly asciiKeyTable: { readonly table: Uint8Array; readonly longest: number } | undefined;
 
   constructor(
     /** Labels parsers may add; undefined: every label. Holds `x` for every required `x_extracted`. */
@@ -51,6 +53,7 @@ export class ParserHints {
         } else if (c < 128) starts[l * 128 + c] = 1;
       }
       this.asciiKeyStarts = starts;
+      this.asciiKeyTable = { table: starts, longest: this.longestRequired };
       const firsts = new Uint8Array(128);
       for (let l = 1; l <= this.longestRequired; l++) for (let c = 0; c < 128; c++) firsts[c] |= starts[l * 128 + c];
       this.asciiFirsts = firsts;
