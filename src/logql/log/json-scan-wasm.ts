@@ -24,7 +24,7 @@ const TEXT_AT = TABLE_AT + TABLE_BYTES;
 /** Texts longer than this are scanned in JavaScript (the module's memory never shrinks). */
 export const WASM_MAX_TEXT = 1 << 20;
 
-/** Result codes: 0 the object closed; 1-6 index JSON_ERRORS_BY_CODE; OVERFLOW: too many members. */
+/** Result codes (the low four bits of members()'s result): the object closed, the error it stops with, or too many members. */
 export const OK = 0;
 export const MALFORMED_JSON = 1;
 export const MALFORMED_OBJECT = 2;

@@ -1,6 +1,18 @@
 // A lenient JSON scanner with the behaviour and error texts of the jsonparser library Loki uses:
 // object iteration with callbacks, path lookup, string unescaping. Works in place on the line; no I/O.
-import { type KeyTable, memberRecords, RECORD_INTS, releaseRecords, scannedBase, scanPlain } from './json-scan-wasm.js';
+import {
+  type KeyTable,
+  MALFORMED_ARRAY,
+  MALFORMED_JSON,
+  MALFORMED_OBJECT,
+  MALFORMED_STRING,
+  memberRecords,
+  RECORD_INTS,
+  releaseRecords,
+  scannedBase,
+  scanPlain,
+  UNKNOWN_VALUE_TYPE,
+} from './json-scan-wasm.js';
 
 export const enum JsonType {
   String,
@@ -221,15 +233,13 @@ export function objectEachKey(s: string, start: number, end: number, cb: ObjectK
   return JSON_ERRORS.malformedObject;
 }
 
-/** The texts of json-scan-wasm's result codes (undefined: the object closed). */
-const PLAIN_SCAN_RESULTS: readonly (string | undefined)[] = [
-  undefined,
-  JSON_ERRORS.malformedJson,
-  JSON_ERRORS.malformedObject,
-  JSON_ERRORS.malformedArray,
-  JSON_ERRORS.malformedString,
-  JSON_ERRORS.unknownValueType,
-];
+/** The texts of json-scan-wasm's result codes (undefined for OK: the object closed). */
+const PLAIN_SCAN_RESULTS: (string | undefined)[] = [];
+PLAIN_SCAN_RESULTS[MALFORMED_JSON] = JSON_ERRORS.malformedJson;
+PLAIN_SCAN_RESULTS[MALFORMED_OBJECT] = JSON_ERRORS.malformedObject;
+PLAIN_SCAN_RESULTS[MALFORMED_ARRAY] = JSON_ERRORS.malformedArray;
+PLAIN_SCAN_RESULTS[MALFORMED_STRING] = JSON_ERRORS.malformedString;
+PLAIN_SCAN_RESULTS[UNKNOWN_VALUE_TYPE] = JSON_ERRORS.unknownValueType;
 
 /**
  * objectEachKey for text known to hold no backslash and no whitespace but spaces (a printable ASCII
