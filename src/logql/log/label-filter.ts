@@ -100,7 +100,6 @@ function durationFilter(name: string, op: CmpOp, want: bigint): LabelTest {
   };
 }
 
-
 export function compileLabelFilter(f: LabelFilter): LabelTest {
   switch (f.kind) {
     case 'matcher': {

@@ -20,15 +20,13 @@ export class ParserHints {
   /** The required labels that are valid label names: a key equal to one needs no sanitizing. */
   readonly requiredNames: readonly string[] | undefined;
   /**
-   * At L * 128 + c: whether an ASCII key of L characters starting with character c can sanitize to a
-   * required label (1 or 0). Length 0 is left to the caller.
+   * `table` at L * 128 + c: whether an ASCII key of L characters starting with character c can
+   * sanitize to a required label (1 or 0; length 0 is left to the caller); no key longer than
+   * `longest` can. Scanners that rule keys out themselves (json-scan-wasm.ts) read it too.
    */
-  private readonly asciiKeyStarts: Uint8Array | undefined;
+  readonly asciiKeyTable: { readonly table: Uint8Array; readonly longest: number } | undefined;
   /** At c: whether an ASCII key starting with character c, of any length, can sanitize to a required label. */
   private readonly asciiFirsts: Uint8Array | undefined;
-  private readonly longestRequired: number = 0;
-  /** asciiKeyStarts with the longest required label, for scanners that rule keys out themselves. */
-  readonly asciiKeyTable: { readonly table: Uint8Array; readonly longest: number } | undefined;
 
   constructor(
     /** Labels parsers may add; undefined: every label. Holds `x` for every required `x_extracted`. */
@@ -41,8 +39,8 @@ export class ParserHints {
     this.requiredNames = required?.filter(isValidLabelName);
     if (required !== undefined) {
       // Sanitizing keeps name characters, turns others into `_` and puts `_` before a leading digit.
-      this.longestRequired = Math.max(0, ...required.map((r) => r.length));
-      const starts = new Uint8Array((this.longestRequired + 1) * 128);
+      const longest = Math.max(0, ...required.map((r) => r.length));
+      const starts = new Uint8Array((longest + 1) * 128);
       for (const r of required) {
         const l = r.length;
         if (l === 0) continue;
@@ -52,10 +50,9 @@ export class ParserHints {
           if (l > 1) starts.fill(1, (l - 1) * 128 + 0x30, (l - 1) * 128 + 0x3a);
         } else if (c < 128) starts[l * 128 + c] = 1;
       }
-      this.asciiKeyStarts = starts;
-      this.asciiKeyTable = { table: starts, longest: this.longestRequired };
+      this.asciiKeyTable = { table: starts, longest };
       const firsts = new Uint8Array(128);
-      for (let l = 1; l <= this.longestRequired; l++) for (let c = 0; c < 128; c++) firsts[c] |= starts[l * 128 + c];
+      for (let l = 1; l <= longest; l++) for (let c = 0; c < 128; c++) firsts[c] |= starts[l * 128 + c];
       this.asciiFirsts = firsts;
     }
   }
@@ -75,12 +72,12 @@ export class ParserHints {
    * character Go's TrimSpace removes (none at its edges).
    */
   asciiKeyMayBeRequired(s: string, start: number, end: number): boolean {
-    const t = this.asciiKeyStarts;
+    const k = this.asciiKeyTable;
     const length = end - start;
-    if (t === undefined || length === 0) return true;
-    if (length > this.longestRequired) return false;
+    if (k === undefined || length === 0) return true;
+    if (length > k.longest) return false;
     const c = s.charCodeAt(start);
-    return c >= 128 || t[length * 128 + c] === 1;
+    return c >= 128 || k.table[length * 128 + c] === 1;
   }
 
   /** Index of `name` among the required labels, or -1. */
